@@ -1,0 +1,96 @@
+/** The validated, fully-defaulted configuration of one ringd. Durations are milliseconds. */
+import type { HookName } from '../../protocol/states.ts';
+
+export const STREAM_CLASSES = [
+  'FileStream', 'WatchedFileStream', 'TimedRotatingFileStream', 'StdoutStream', 'FancyStdoutStream', 'NullStream',
+] as const;
+export type StreamClass = (typeof STREAM_CLASSES)[number];
+
+export const ROTATE_WHEN = ['S', 'M', 'H', 'D', 'MIDNIGHT', 'W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
+export type RotateWhen = (typeof ROTATE_WHEN)[number];
+
+export interface StreamConfig {
+  class: StreamClass;
+  /** Absolute path (relative paths are resolved against the config file's folder). File classes only. */
+  filename?: string;
+  /** Size rotation: 0 = never. */
+  max_bytes: number;
+  backup_count: number;
+  /** strftime-style prefix for every line, e.g. "%Y-%m-%d %H:%M:%S"; absent = no prefix. */
+  time_format?: string;
+  /** Time rotation (case-insensitive in the file, upper-case here). */
+  rotate_when?: RotateWhen;
+  rotate_interval: number;
+  utc: boolean;
+}
+
+export interface HookConfig {
+  /** Run through /bin/sh -c. */
+  cmd: string;
+  timeout: number;
+  ignore_failure: boolean;
+}
+
+export interface WatcherConfig {
+  name: string;
+  /** File that defined this watcher (for error messages). */
+  file: string;
+  cmd: string;
+  args: string[];
+  shell: boolean;
+  shell_args: string[];
+  executable?: string;
+  working_dir?: string;
+  uid?: number;
+  gid?: number;
+  /** The watcher's own env table merged over the global [env]; substitution is done at spawn. */
+  env: Record<string, string>;
+  copy_env: boolean;
+  numprocesses: number;
+  warmup_delay: number;
+  autostart: boolean;
+  respawn: boolean;
+  singleton: boolean;
+  priority: number;
+  /** Signal number; 0 means "send nothing, wait for the process to leave by itself". */
+  stop_signal: number;
+  stop_children: boolean;
+  graceful_timeout: number;
+  max_retry: number;
+  max_age: number;
+  max_age_variance: number;
+  /** RLIMIT name in lower case (nofile, core, …) → value; null = unlimited. */
+  rlimits: Record<string, number | null>;
+  close_child_stdin: boolean;
+  close_child_stdout: boolean;
+  close_child_stderr: boolean;
+  depends_on: string[];
+  backoff_base: number;
+  backoff_max: number;
+  backoff_reset_after: number;
+  backoff_jitter: number;
+  hooks: Partial<Record<HookName, HookConfig>>;
+  stdout_stream?: StreamConfig;
+  stderr_stream?: StreamConfig;
+  /** Lines of recent output kept per process. */
+  output_lines: number;
+}
+
+export interface AgentConfig {
+  id?: string;
+  /** Where ringd records its children (pid + start time) for clean-up after a crash. */
+  state_dir: string;
+  warmup_delay: number;
+  check_interval: number;
+  loglevel: 'debug' | 'info' | 'warning' | 'error';
+}
+
+export interface Config {
+  /** Absolute path of the main file, and every file read (main first, then includes). */
+  file: string;
+  files: string[];
+  agent: AgentConfig;
+  env: Record<string, string>;
+  /** In start order: priority descending, then name; dependencies before dependents. */
+  watchers: WatcherConfig[];
+}

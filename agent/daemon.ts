@@ -1,0 +1,110 @@
+/**
+ * The running agent: cleans up a crashed predecessor, starts the arbiter with its state file
+ * and guardian, and maps signals (TERM/INT stop, HUP reload, USR1 reopen logs). Never crashes.
+ */
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RingEvent } from '../protocol/events.ts';
+import { ConfigError } from '../protocol/errors.ts';
+import { loadConfig } from './config/index.ts';
+import type { Config } from './config/types.ts';
+import type { Logger } from './log.ts';
+import { Arbiter } from './supervise/arbiter.ts';
+import { setChildSubreaper } from './supervise/native.ts';
+import { Guardian } from './safety/guardian.ts';
+import { cleanupLeftovers } from './safety/leftovers.ts';
+import { OrphanReaper } from './safety/orphans.ts';
+import { StateRecorder } from './safety/state-file.ts';
+
+/** One state file per config file, so several ringd on one host never touch each other's children. */
+export function stateFileFor(cfg: Config): string {
+  const hash = createHash('sha256').update(realpathSync(cfg.file)).digest('hex').slice(0, 12);
+  return join(cfg.agent.state_dir, `ringd-${hash}.json`);
+}
+
+function describeEvent(e: RingEvent): string | undefined {
+  switch (e.event) {
+    case 'spawn': return `${e.watcher}.${e.wid}: spawned pid ${e.pid}`;
+    case 'reap': return `${e.watcher}.${e.wid}: pid ${e.pid} ${e.reason}`;
+    case 'watcher_state': return `${e.watcher}: ${e.from} → ${e.to}${e.reason ? ` (${e.reason})` : ''}`;
+    default: return undefined;
+  }
+}
+
+export class Daemon {
+  private arbiter!: Arbiter;
+  private recorder!: StateRecorder;
+  private guardian!: Guardian;
+  private stopping: Promise<void> | null = null;
+  private reaperTimer: NodeJS.Timeout | null = null;
+
+  constructor(private cfg: Config, private readonly log: Logger) {}
+
+  async run(): Promise<void> {
+    const stateFile = stateFileFor(this.cfg);
+    const report = await cleanupLeftovers(stateFile);
+    if (report.killed.length) this.log.warning(`killed ${report.killed.length} leftover process(es) of a previous run: ${report.killed.join(' ')}`);
+    for (const s of report.skipped) this.log.info(`left pid ${s.pid} alone: ${s.why}`);
+    if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
+    this.arbiter = new Arbiter(this.cfg, this.log);
+    this.recorder = new StateRecorder(stateFile, this.arbiter.bootId);
+    this.guardian = new Guardian(stateFile);
+    this.arbiter.on('children', (c) => this.recorder.update(c));
+    this.arbiter.on('event', (e) => {
+      const line = describeEvent(e);
+      if (line) this.log.info(line);
+    });
+    this.installSignals();
+    const reaper = new OrphanReaper();
+    this.reaperTimer = setInterval(() => reaper.sweep(this.arbiter.childPids()), this.cfg.agent.check_interval);
+    this.log.info(`ringd ${process.pid} starting ${this.cfg.watchers.length} watcher(s) from ${this.cfg.file} (boot ${this.arbiter.bootId})`);
+    await this.arbiter.start();
+    this.log.info('ringd ready');
+  }
+
+  /** Stops every watcher in order, then exits 0. A second request while stopping is ignored. */
+  shutdown(reason: string): Promise<void> {
+    if (this.stopping) {
+      this.log.warning(`${reason}: already stopping`);
+      return this.stopping;
+    }
+    this.log.info(`${reason}: stopping all watchers`);
+    this.stopping = (async () => {
+      if (this.reaperTimer) clearInterval(this.reaperTimer);
+      await this.arbiter.stop();
+      this.recorder.remove();
+      this.guardian.release();
+      this.log.info('ringd stopped');
+    })();
+    return this.stopping;
+  }
+
+  async reload(): Promise<void> {
+    let next: Config;
+    try {
+      next = await loadConfig(this.cfg.file);
+    } catch (err) {
+      const msg = err instanceof ConfigError ? err.message : (err as Error).message;
+      this.log.error(`reload refused, keeping the running configuration:\n${msg}`);
+      return;
+    }
+    this.log.setLevel(next.agent.loglevel);
+    const plan = await this.arbiter.reload(next);
+    this.cfg = next;
+    this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] resized [${plan.resize}]`);
+  }
+
+  private installSignals(): void {
+    const exitAfter = (reason: string) => () => {
+      void this.shutdown(reason).then(() => process.exit(0), (err: Error) => {
+        this.log.error(`shutdown failed: ${err.message}`);
+        process.exit(1);
+      });
+    };
+    process.on('SIGTERM', exitAfter('SIGTERM'));
+    process.on('SIGINT', exitAfter('SIGINT'));
+    process.on('SIGHUP', () => { void this.reload(); });
+    process.on('SIGUSR1', () => { void this.arbiter.reopenLogs().then(() => this.log.info('log files reopened')); });
+  }
+}

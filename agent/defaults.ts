@@ -1,0 +1,48 @@
+/** Every default of ringd, as a named constant in one place. Durations are in milliseconds. */
+
+export const DEFAULT_NUMPROCESSES = 1;
+export const DEFAULT_WARMUP_DELAY_MS = 0;
+export const DEFAULT_PRIORITY = 0;
+export const DEFAULT_STOP_SIGNAL = 15; // SIGTERM
+export const DEFAULT_GRACEFUL_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RETRY = 5;
+export const DEFAULT_MAX_AGE_MS = 0;
+export const DEFAULT_MAX_AGE_VARIANCE_MS = 30_000;
+
+/** Restart policy: consecutive failures wait base·2^(n-2) (the first retry is immediate), capped. */
+export const DEFAULT_BACKOFF_BASE_MS = 250;
+export const DEFAULT_BACKOFF_MAX_MS = 30_000;
+/** A process that ran this long before exiting is not a failure: its slot's failure count resets. */
+export const DEFAULT_BACKOFF_RESET_AFTER_MS = 10_000;
+/** Each backoff delay is multiplied by a random factor in [1 - jitter, 1]. */
+export const DEFAULT_BACKOFF_JITTER = 0.2;
+
+export const DEFAULT_HOOK_TIMEOUT_MS = 30_000;
+
+/** Output: lines kept per process for `tail`, and the longest line kept whole. */
+export const DEFAULT_OUTPUT_RING_LINES = 1000;
+export const MAX_LINE_BYTES = 64 * 1024;
+export const DEFAULT_MAX_BYTES = 0;
+export const DEFAULT_BACKUP_COUNT = 0;
+export const DEFAULT_ROTATE_INTERVAL = 1;
+/** How often a file sink checks whether its file was moved away by an external rotation. */
+export const REOPEN_CHECK_INTERVAL_MS = 1000;
+/** Bytes a sink may hold queued in memory; beyond it the newest lines are dropped (and a marker line says so). */
+export const MAX_SINK_QUEUE_BYTES = 16 * 1024 * 1024;
+/** Largest single write a file sink coalesces queued lines into. */
+export const SINK_WRITE_BATCH_BYTES = 1024 * 1024;
+/** After a failed write (disk full, permission …) a file sink retries this much later. */
+export const SINK_RETRY_INTERVAL_MS = 1000;
+/** Time prefix of FancyStdoutStream when its time_format is absent (Circus' default). */
+export const DEFAULT_FANCY_TIME_FORMAT = '%Y-%m-%d %H:%M:%S';
+
+/** Agent-level defaults. */
+export const DEFAULT_AGENT_WARMUP_DELAY_MS = 0;
+export const DEFAULT_CHECK_INTERVAL_MS = 1000;
+export const DEFAULT_STATE_DIR_ROOT = '/run/ringd';
+/** PATH given to children whose environment has none (what systemd does). */
+export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Environment variable marking every process of a tree, so escaped descendants can be found. */
+export const SPAWN_MARKER_ENV = 'RING_SPAWN_ID';
+/** ringd's log level when [agent] loglevel is not set. */
+export const DEFAULT_LOGLEVEL = 'info';

@@ -1,0 +1,202 @@
+/**
+ * The arbiter: every watcher of one agent, started in priority and dependency order, stopped in
+ * the reverse order (in parallel where nothing forbids it), reconfigured live, and checked
+ * periodically for max_age. It emits every event of its watchers and processes.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RingEvent, RingEventInput } from '../../protocol/events.ts';
+import { ERROR_CODES, RingError } from '../../protocol/errors.ts';
+import type { Config, WatcherConfig } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { planReload, type ReloadPlan } from './plan.ts';
+import { Watcher, type WatcherHost, type WatcherStatus } from './watcher.ts';
+
+export interface ChildRecord {
+  pid: number;
+  watcher: string;
+  marker: string;
+}
+
+export interface ArbiterEvents {
+  event: [RingEvent];
+  children: [ChildRecord[]];
+}
+
+export class Arbiter extends EventEmitter<ArbiterEvents> {
+  /** Unique per run of ringd: prefixes every spawn marker so a crashed run's leftovers can be found. */
+  readonly bootId: string;
+  private cfg: Config;
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly children = new Map<number, ChildRecord>();
+  private markerSeq = 0;
+  private checkTimer: NodeJS.Timeout | null = null;
+  private readonly host: WatcherHost;
+
+  constructor(config: Config, private readonly log: Logger, bootId = randomBytes(6).toString('hex')) {
+    super();
+    this.bootId = bootId;
+    this.cfg = config;
+    this.host = {
+      log,
+      emit: (e) => this.publish(e),
+      nextMarker: () => `${this.bootId}.${++this.markerSeq}`,
+      childStarted: (watcher, pid, marker) => {
+        this.children.set(pid, { pid, watcher, marker });
+        this.emit('children', [...this.children.values()]);
+      },
+      childEnded: (_watcher, pid) => {
+        this.children.delete(pid);
+        this.emit('children', [...this.children.values()]);
+      },
+    };
+    for (const w of config.watchers) this.watchers.set(w.name, new Watcher(w, this.host));
+  }
+
+  get config(): Config {
+    return this.cfg;
+  }
+
+  /** Pids of the processes ringd spawned itself (libuv reaps these). */
+  childPids(): Set<number> {
+    return new Set(this.children.keys());
+  }
+
+  get(name: string): Watcher {
+    const w = this.watchers.get(name);
+    if (!w) throw new RingError(ERROR_CODES.NOT_FOUND, `no watcher named "${name}"`);
+    return w;
+  }
+
+  names(): string[] {
+    return [...this.watchers.keys()];
+  }
+
+  status(): WatcherStatus[] {
+    return [...this.watchers.values()].map((w) => w.status());
+  }
+
+  /** Starts every autostart watcher in order (dependencies first, then priority), warmup_delay apart. */
+  async start(): Promise<void> {
+    this.startChecks();
+    let first = true;
+    for (const w of this.ordered()) {
+      if (!w.config.autostart) continue;
+      const missing = w.config.depends_on.filter((d) => this.get(d).state !== 'active');
+      if (missing.length) {
+        this.log.error(`${w.name}: not started: dependency ${missing.join(', ')} is not running`);
+        continue;
+      }
+      if (!first && this.cfg.agent.warmup_delay > 0) await sleep(this.cfg.agent.warmup_delay);
+      first = false;
+      await w.start().catch((err: Error) => this.log.error(err.message));
+    }
+  }
+
+  /** Starts one watcher, after starting what it depends on. */
+  async startWatcher(name: string): Promise<void> {
+    const w = this.get(name);
+    for (const dep of w.config.depends_on) await this.startWatcher(dep);
+    await w.start();
+  }
+
+  /** Stops one watcher, after stopping every watcher that depends on it. */
+  async stopWatcher(name: string, opts: { graceful?: boolean } = {}): Promise<void> {
+    const w = this.get(name);
+    await Promise.all(this.dependents(name).map((d) => this.stopWatcher(d.name, opts)));
+    await w.stop(opts);
+  }
+
+  /** Stops everything: a watcher stops once its dependents and every lower-priority watcher stopped. */
+  async stop(opts: { graceful?: boolean } = {}): Promise<void> {
+    this.stopChecks();
+    await this.stopInOrder([...this.watchers.values()], opts);
+    await Promise.all([...this.watchers.values()].map((w) => w.close()));
+  }
+
+  /** Applies a new configuration with the least disturbance; returns what was done. */
+  async reload(next: Config): Promise<ReloadPlan> {
+    const plan = planReload(this.cfg, next);
+    this.cfg = next;
+    const removed = plan.remove.map((n) => this.get(n));
+    await this.stopInOrder(removed, {});
+    for (const w of removed) {
+      await w.close();
+      this.watchers.delete(w.name);
+      this.publish({ event: 'remove', watcher: w.name });
+    }
+    const byName = new Map(next.watchers.map((w) => [w.name, w]));
+    for (const name of [...plan.restart, ...plan.resize]) await this.get(name).reconfigure(byName.get(name)!);
+    for (const name of plan.add) {
+      const w = new Watcher(byName.get(name) as WatcherConfig, this.host);
+      this.watchers.set(name, w);
+      this.publish({ event: 'add', watcher: name });
+      if (w.config.autostart) await this.startWatcher(name).catch((err: Error) => this.log.error(err.message));
+    }
+    this.reorder(next);
+    this.restartChecks();
+    return plan;
+  }
+
+  reopenLogs(): Promise<void> {
+    return Promise.all([...this.watchers.values()].map((w) => w.reopenLogs())).then(() => undefined);
+  }
+
+  private async stopInOrder(targets: Watcher[], opts: { graceful?: boolean }): Promise<void> {
+    const done = new Map<string, Promise<void>>();
+    const order = this.ordered().filter((w) => targets.includes(w));
+    const stopOne = (w: Watcher): Promise<void> => {
+      const existing = done.get(w.name);
+      if (existing) return existing;
+      // Only watchers later in start order are waited for, so the waits can never form a cycle.
+      const later = order.slice(order.indexOf(w) + 1);
+      const mustWait = later.filter((o) => o.config.depends_on.includes(w.name) || o.config.priority < w.config.priority);
+      const p = Promise.all(mustWait.map(stopOne)).then(() => w.stop(opts));
+      done.set(w.name, p);
+      return p;
+    };
+    await Promise.all(order.map(stopOne));
+  }
+
+  private dependents(name: string): Watcher[] {
+    return [...this.watchers.values()].filter((w) => w.config.depends_on.includes(name));
+  }
+
+  /** Watchers in the configuration's start order. */
+  private ordered(): Watcher[] {
+    return [...this.watchers.values()];
+  }
+
+  private reorder(next: Config): void {
+    const all = new Map(this.watchers);
+    this.watchers.clear();
+    for (const w of next.watchers) {
+      const existing = all.get(w.name);
+      if (existing) this.watchers.set(w.name, existing);
+    }
+  }
+
+  private publish(e: RingEventInput): void {
+    this.emit('event', { ...e, time: Date.now() } as RingEvent);
+  }
+
+  private startChecks(): void {
+    if (this.checkTimer) return;
+    this.checkTimer = setInterval(() => {
+      const now = Date.now();
+      for (const w of this.watchers.values()) w.checkAge(now);
+    }, this.cfg.agent.check_interval);
+    this.checkTimer.unref();
+  }
+
+  private stopChecks(): void {
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    this.checkTimer = null;
+  }
+
+  private restartChecks(): void {
+    this.stopChecks();
+    this.startChecks();
+  }
+}

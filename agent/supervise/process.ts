@@ -1,0 +1,275 @@
+/**
+ * One process slot of a watcher (its `wid`): spawns the process in its own group, follows it
+ * through starting → running → stopping → stopped, restarts it after a crash with backoff
+ * (backoff → starting, or fatal), and stops its whole tree. Every transition is an event.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { ProcessState } from '../../protocol/states.ts';
+import type { RingEventInput } from '../../protocol/events.ts';
+import type { HookName } from '../../protocol/states.ts';
+import type { WatcherConfig } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { LineSplitter, OutputRing } from '../output/index.ts';
+import { backoffDelay, givesUp } from './backoff.ts';
+import { describeExit, describeSpawnError, signalName } from './describe.ts';
+import type { HookContext, HookResult } from './hooks.ts';
+import { spawnPlan } from './spawn-plan.ts';
+import { readStat } from './proc.ts';
+import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
+import { stopTree, type ExitStatus } from './stop.ts';
+
+/** What a slot needs from its watcher. */
+export interface SlotHost {
+  readonly name: string;
+  readonly log: Logger;
+  config(): WatcherConfig;
+  emit(e: RingEventInput): void;
+  nextMarker(): string;
+  output(stream: 'stdout' | 'stderr', line: Buffer, meta: { pid: number; wid: number; time: number }): void;
+  /** May this slot restart after its process ended (watcher active, respawn on)? */
+  mayRespawn(): boolean;
+  hook(name: HookName, ctx: Omit<HookContext, 'watcher'>): Promise<HookResult>;
+  childStarted(slot: ProcessSlot, pid: number, marker: string): void;
+  childEnded(slot: ProcessSlot, pid: number): void;
+  /** The slot settled in stopped or fatal by itself (no respawn). */
+  slotSettled(slot: ProcessSlot): void;
+}
+
+export interface ProcessInfo {
+  wid: number;
+  pid: number | null;
+  state: ProcessState;
+  started_at: number | null;
+  failures: number;
+  last_exit: string | null;
+}
+
+interface Running {
+  child: ChildProcess;
+  pid: number;
+  marker: string;
+  startedAt: number;
+  /** /proc start time of the process, guarding tree searches against pid reuse. */
+  startTicks?: number;
+  exited: Promise<ExitStatus>;
+  closed: Promise<void>;
+}
+
+export class ProcessSlot {
+  state: ProcessState = 'stopped';
+  failures = 0;
+  lastExit: string | null = null;
+  readonly ring: OutputRing;
+  private run: Running | null = null;
+  private backoffTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  /** A spawn in flight, or the handling of an unexpected exit: a stop waits for either first. */
+  private spawning: Promise<boolean> | null = null;
+  private exitHandling: Promise<void> | null = null;
+
+  constructor(private readonly host: SlotHost, readonly wid: number) {
+    this.ring = new OutputRing(host.config().output_lines);
+  }
+
+  get pid(): number | null {
+    return this.run?.pid ?? null;
+  }
+
+  get startedAt(): number | null {
+    return this.run?.startedAt ?? null;
+  }
+
+  info(): ProcessInfo {
+    return {
+      wid: this.wid, pid: this.pid, state: this.state, started_at: this.startedAt,
+      failures: this.failures, last_exit: this.lastExit,
+    };
+  }
+
+  /** Spawns the process; resolves true once it runs, false when it could not be started. */
+  start(): Promise<boolean> {
+    this.clearBackoff();
+    if (this.run) return Promise.resolve(true);
+    if (this.state === 'fatal' || this.state === 'stopped') this.failures = 0;
+    return this.spawnOnce();
+  }
+
+  private spawnOnce(): Promise<boolean> {
+    const p = this.doSpawn().finally(() => { if (this.spawning === p) this.spawning = null; });
+    this.spawning = p;
+    return p;
+  }
+
+  private doSpawn(): Promise<boolean> {
+    const cfg = this.host.config();
+    this.transition('starting');
+    const marker = this.host.nextMarker();
+    let plan;
+    try {
+      plan = spawnPlan(cfg, { wid: this.wid, marker });
+    } catch (err) {
+      this.crashed(null, `invalid command: ${(err as Error).message}`, 0);
+      return Promise.resolve(false);
+    }
+    const child = spawn(plan.file, plan.argv, { env: plan.env, cwd: plan.cwd, stdio: plan.stdio, detached: true });
+    return new Promise((resolve) => {
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        if (child.pid !== undefined) return; // errors after spawn (e.g. kill) are not start failures
+        this.crashed(null, describeSpawnError(err, plan.program), 0);
+        resolve(false);
+      });
+      child.once('spawn', () => {
+        this.attach(child, marker);
+        resolve(true);
+      });
+    });
+  }
+
+  private attach(child: ChildProcess, marker: string): void {
+    const pid = child.pid!;
+    const exited = new Promise<ExitStatus>((r) =>
+      child.once('exit', (code, signal) => r({ code, signal })));
+    const closed = Promise.all([this.pipe(child.stdout, 'stdout', pid), this.pipe(child.stderr, 'stderr', pid)])
+      .then(() => undefined);
+    const run: Running = { child, pid, marker, startedAt: Date.now(), startTicks: readStat(pid)?.starttime, exited, closed };
+    this.run = run;
+    this.host.childStarted(this, pid, marker);
+    this.host.emit({ event: 'spawn', watcher: this.host.name, wid: this.wid, pid });
+    this.transition('running');
+    void exited.then((st) => {
+      if (this.stopping || this.run !== run) return;
+      const handling = this.onUnexpectedExit(run, st).finally(() => { if (this.exitHandling === handling) this.exitHandling = null; });
+      this.exitHandling = handling;
+    });
+  }
+
+  /** Reads one pipe line by line into the sinks and the ring; resolves at EOF. */
+  private pipe(stream: Readable | null, name: 'stdout' | 'stderr', pid: number): Promise<void> {
+    if (!stream) return Promise.resolve();
+    const splitter = new LineSplitter((line) => {
+      const meta = { pid, wid: this.wid, time: Date.now() };
+      this.ring.push({ time: meta.time, stream: name, pid, line: line.toString('utf8') });
+      this.host.output(name, line, meta);
+    });
+    return new Promise((resolve) => {
+      stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+      stream.once('error', () => { splitter.end(); resolve(); });
+      stream.once('end', () => { splitter.end(); resolve(); });
+    });
+  }
+
+  private query(run: Running): TreeQuery {
+    return { pid: run.pid, pgid: run.pid, sid: run.pid, marker: run.marker, startTime: run.startTicks };
+  }
+
+  private async onUnexpectedExit(run: Running, st: ExitStatus): Promise<void> {
+    const cfg = this.host.config();
+    const leftovers = findTree(this.query(run));
+    if (leftovers.length) {
+      this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${leftovers.length} process(es) behind; killing them`);
+      await killTreeAndWait(this.query(run), { timeoutMs: cfg.graceful_timeout });
+    }
+    await this.reap(run, st);
+    const uptime = Date.now() - run.startedAt;
+    if (uptime >= cfg.backoff_reset_after) this.failures = 0;
+    this.crashed(run.pid, describeExit(st.code, st.signal), uptime);
+  }
+
+  /** Drains output, runs the reap hooks and emits `reap`: the end of one process's life. */
+  private async reap(run: Running, st: ExitStatus, reason?: string): Promise<void> {
+    await this.host.hook('before_reap', { pid: run.pid, wid: this.wid });
+    await run.closed;
+    this.run = null;
+    this.lastExit = reason ?? describeExit(st.code, st.signal);
+    this.host.childEnded(this, run.pid);
+    this.host.emit({
+      event: 'reap', watcher: this.host.name, wid: this.wid, pid: run.pid,
+      exit_code: st.code, signal: st.signal, reason: this.lastExit,
+    });
+    await this.host.hook('after_reap', { pid: run.pid, wid: this.wid, exitCode: st.code, exitSignal: st.signal });
+  }
+
+  /** A process ended (or never started) without being asked to: respawn, back off or give up. */
+  private crashed(pid: number | null, reason: string, uptime: number): void {
+    this.lastExit = reason;
+    if (this.stopping) return;
+    if (!this.host.mayRespawn()) {
+      this.transition('stopped', reason, pid);
+      this.host.slotSettled(this);
+      return;
+    }
+    const cfg = this.host.config();
+    const policy = { base: cfg.backoff_base, max: cfg.backoff_max, jitter: cfg.backoff_jitter, maxRetry: cfg.max_retry };
+    this.failures++;
+    if (givesUp(policy, this.failures)) {
+      const why = `gave up after ${this.failures} failures in a row (max_retry = ${cfg.max_retry}); last: ${reason}`;
+      this.transition('fatal', why, pid);
+      this.host.emit({ event: 'fatal', watcher: this.host.name, wid: this.wid, failures: this.failures, reason: why });
+      this.host.log.error(`${this.host.name}.${this.wid}: ${why}`);
+      this.host.slotSettled(this);
+      return;
+    }
+    const delay = backoffDelay(policy, this.failures);
+    this.host.log.warning(`${this.host.name}.${this.wid}: ${reason} after ${uptime}ms; restarting${delay ? ` in ${delay}ms` : ''}`);
+    if (delay === 0) { void this.spawnOnce(); return; }
+    this.transition('backoff', reason, pid);
+    this.host.emit({ event: 'backoff', watcher: this.host.name, wid: this.wid, delay, failures: this.failures, reason });
+    this.backoffTimer = setTimeout(() => { this.backoffTimer = null; void this.spawnOnce(); }, delay);
+  }
+
+  private clearBackoff(): void {
+    if (this.backoffTimer) clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+  }
+
+  /** Sends a signal to the process group and to every escaped member of the tree. */
+  signal(sig: number): void {
+    if (!this.run) return;
+    signalTree(findTree(this.query(this.run)), sig, this.run.pid);
+  }
+
+  /** Stops the whole tree: stop_signal, graceful_timeout, then SIGKILL; resolves when nothing is left. */
+  stop(opts: { graceful?: boolean } = {}): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = this.doStop(opts.graceful ?? true).finally(() => { this.stopping = null; });
+    return this.stopping;
+  }
+
+  private async doStop(graceful: boolean): Promise<void> {
+    this.clearBackoff();
+    await this.spawning;
+    await this.exitHandling;
+    this.clearBackoff();
+    const run = this.run;
+    if (!run) {
+      if (this.state !== 'stopped') this.transition('stopped');
+      return;
+    }
+    this.transition('stopping');
+    const cfg = this.host.config();
+    const outcome = await stopTree(this.query(run), run.exited, {
+      signal: graceful ? cfg.stop_signal : 9,
+      stopChildren: cfg.stop_children,
+      gracefulTimeout: graceful ? cfg.graceful_timeout : 0,
+      beforeSignal: (signum) => this.host.hook('before_signal', { pid: run.pid, wid: this.wid, signum }).then((r) => r.proceed),
+      afterSignal: (signum) => {
+        this.host.emit({ event: 'kill', watcher: this.host.name, wid: this.wid, pid: run.pid, signal: signum });
+        void this.host.hook('after_signal', { pid: run.pid, wid: this.wid, signum });
+      },
+    });
+    await this.reap(run, outcome.status, outcome.forcedAfterMs !== undefined
+      ? describeExit(outcome.status.code, outcome.status.signal, { forcedAfterMs: outcome.forcedAfterMs }) : undefined);
+    if (outcome.forcedAfterMs !== undefined) {
+      this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} ${this.lastExit} (${signalName(cfg.stop_signal)} was not enough)`);
+    }
+    this.transition('stopped', this.lastExit ?? undefined, run.pid);
+  }
+
+  private transition(to: ProcessState, reason?: string, pid: number | null = this.pid): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.host.emit({ event: 'state', watcher: this.host.name, wid: this.wid, pid, from, to, reason });
+  }
+}

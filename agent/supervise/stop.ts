@@ -1,0 +1,65 @@
+/**
+ * The stop sequence of one process tree: stop signal to the group (and, with stop_children, to
+ * every escaped member), wait up to graceful_timeout for the whole tree to leave, then SIGKILL
+ * whatever is left. Finished only when no process of the tree remains.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
+
+/** How often a stopping tree is re-scanned once its main process has gone. */
+const TREE_POLL_MS = 100;
+/** How long SIGKILL may take to empty the tree before we report survivors. */
+const KILL_WAIT_MS = 5000;
+
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface StopOptions {
+  /** 0 = send nothing: the process leaves by itself (e.g. after a before_stop hook set a flag). */
+  signal: number;
+  stopChildren: boolean;
+  gracefulTimeout: number;
+  /** Resolves false when the signal must not be sent (a failed before_signal hook). */
+  beforeSignal(signum: number): Promise<boolean>;
+  afterSignal(signum: number): void;
+}
+
+export interface StopOutcome {
+  status: ExitStatus;
+  /** Set when SIGKILL was needed: how long after the stop began. */
+  forcedAfterMs?: number;
+  /** Pids that survived even SIGKILL (should never happen; reported, not hidden). */
+  survivors: number[];
+}
+
+function signalOnce(q: TreeQuery, signum: number, everyMember: boolean): void {
+  try {
+    signalTree(everyMember ? findTree(q) : [], signum, q.pgid);
+  } catch {
+    // EPERM on a member we may not signal: SIGKILL and the survivor report deal with it.
+  }
+}
+
+export async function stopTree(q: TreeQuery, exited: Promise<ExitStatus>, opts: StopOptions): Promise<StopOutcome> {
+  const begun = Date.now();
+  const deadline = begun + opts.gracefulTimeout;
+  if (opts.signal !== 0 && opts.gracefulTimeout > 0 && await opts.beforeSignal(opts.signal)) {
+    signalOnce(q, opts.signal, opts.stopChildren);
+    opts.afterSignal(opts.signal);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - Date.now())); });
+  let status = await Promise.race([exited, timeout]);
+  while (status && Date.now() < deadline && findTree(q).length > 0) {
+    await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - Date.now())));
+  }
+  clearTimeout(timer);
+  if (status && findTree(q).length === 0) return { status, survivors: [] };
+  const forcedAfterMs = Date.now() - begun;
+  opts.afterSignal(9);
+  const { left } = await killTreeAndWait(q, { timeoutMs: KILL_WAIT_MS });
+  status ??= await exited;
+  return { status, forcedAfterMs, survivors: left };
+}
