@@ -94,18 +94,18 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     }
   }
 
-  /** Starts one watcher, after starting what it depends on. */
-  async startWatcher(name: string): Promise<void> {
+  /** Starts one watcher after what it depends on; queued on the watcher at once, so order is kept. */
+  startWatcher(name: string): Promise<void> {
     const w = this.get(name);
-    for (const dep of w.config.depends_on) await this.startWatcher(dep);
-    await w.start();
+    const deps = w.config.depends_on.map((d) => this.startWatcher(d));
+    return w.start(deps.length ? Promise.all(deps) : undefined);
   }
 
-  /** Stops one watcher, after stopping every watcher that depends on it. */
-  async stopWatcher(name: string, opts: { graceful?: boolean } = {}): Promise<void> {
+  /** Stops one watcher after every watcher that depends on it; queued at once, like startWatcher. */
+  stopWatcher(name: string, opts: { graceful?: boolean } = {}): Promise<void> {
     const w = this.get(name);
-    await Promise.all(this.dependents(name).map((d) => this.stopWatcher(d.name, opts)));
-    await w.stop(opts);
+    const dependents = this.dependents(name).map((d) => this.stopWatcher(d.name, opts));
+    return w.stop(opts, dependents.length ? Promise.all(dependents) : undefined);
   }
 
   /** Stops everything: a watcher stops once its dependents and every lower-priority watcher stopped. */
@@ -152,7 +152,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       // Only watchers later in start order are waited for, so the waits can never form a cycle.
       const later = order.slice(order.indexOf(w) + 1);
       const mustWait = later.filter((o) => o.config.depends_on.includes(w.name) || o.config.priority < w.config.priority);
-      const p = Promise.all(mustWait.map(stopOne)).then(() => w.stop(opts));
+      const p = w.stop(opts, Promise.all(mustWait.map(stopOne)));
       done.set(w.name, p);
       return p;
     };

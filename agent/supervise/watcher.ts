@@ -92,12 +92,23 @@ export class Watcher {
     return [...this.slots.values()];
   }
 
-  start(): Promise<void> {
-    return this.queue.run(() => this.doStart());
+  /**
+   * Queues a start. `after` (e.g. the start of a dependency) is awaited inside the queue, so
+   * commands sent later on this watcher still run after this one.
+   */
+  start(after?: Promise<unknown>): Promise<void> {
+    return this.queue.run(async () => {
+      await after;
+      await this.doStart();
+    });
   }
 
-  stop(opts: { graceful?: boolean } = {}): Promise<void> {
-    return this.queue.run(() => this.doStop(opts.graceful ?? true));
+  /** Queues a stop; `after` (e.g. the stop of dependents) is awaited inside the queue. */
+  stop(opts: { graceful?: boolean } = {}, after?: Promise<unknown>): Promise<void> {
+    return this.queue.run(async () => {
+      await after;
+      await this.doStop(opts.graceful ?? true);
+    });
   }
 
   restart(): Promise<void> {

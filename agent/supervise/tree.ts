@@ -1,0 +1,166 @@
+/** Find, signal and kill the whole process tree of a spawned child (descendants, group/session members, marked escapees). */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SPAWN_MARKER_ENV } from '../defaults.ts';
+import { childrenOf, isDeadState, listPids, readEnvVar, readStat, type ProcStat } from './proc.ts';
+import { waitpidNoHang } from './native.ts';
+
+/** Identifies the tree of one spawned process. */
+export interface TreeQuery {
+  pid: number;
+  pgid?: number;
+  sid?: number;
+  /** Value of SPAWN_MARKER_ENV (RING_SPAWN_ID) given to the spawned process. */
+  marker?: string;
+  /**
+   * Optional guard against pid reuse: the root's stat.starttime (clock ticks since boot). When set, the root must have
+   * exactly this start time, and any other member must have started at or after it.
+   */
+  startTime?: number;
+}
+
+/** One pass over /proc/*\/stat: every readable process, and a ppid → children map. */
+function scanProc(): { stats: Map<number, ProcStat>; children: Map<number, number[]> } {
+  const stats = new Map<number, ProcStat>();
+  const children = new Map<number, number[]>();
+  for (const pid of listPids()) {
+    const st = readStat(pid);
+    if (!st) continue;
+    stats.set(pid, st);
+    const list = children.get(st.ppid);
+    if (list) list.push(pid);
+    else children.set(st.ppid, [pid]);
+  }
+  return { stats, children };
+}
+
+/** Like findTree, but returns the stat of every live member. */
+export function scanTree(q: TreeQuery): Map<number, ProcStat> {
+  const { stats, children } = scanProc();
+  const self = stats.get(process.pid);
+  // Never match our own group or session: that would take ringd (and its shell) down with the child.
+  const pgid = q.pgid !== undefined && q.pgid > 1 && q.pgid !== self?.pgid ? q.pgid : undefined;
+  const sid = q.sid !== undefined && q.sid > 1 && q.sid !== self?.sid ? q.sid : undefined;
+
+  const excluded = (st: ProcStat): boolean =>
+    st.pid <= 1 || st.pid === process.pid || st.pid === 2 || st.ppid === 2 || // init, us, kernel threads
+    (q.startTime !== undefined && (st.pid === q.pid ? st.starttime !== q.startTime : st.starttime < q.startTime));
+
+  const inTree = new Set<number>();
+  const queue: number[] = [];
+  const add = (pid: number): void => {
+    const st = stats.get(pid);
+    if (!st || inTree.has(pid) || excluded(st)) return;
+    inTree.add(pid);
+    queue.push(pid);
+  };
+  const drain = (): void => {
+    while (queue.length > 0) {
+      const pid = queue.pop() as number;
+      for (const c of children.get(pid) ?? []) add(c);
+    }
+  };
+
+  add(q.pid);
+  if (pgid !== undefined || sid !== undefined) {
+    for (const st of stats.values()) if (st.pgid === pgid || st.sid === sid) add(st.pid);
+  }
+  drain();
+  if (q.marker !== undefined && q.marker !== '') {
+    // Only processes not already found pay for an environ read.
+    for (const st of stats.values()) {
+      if (inTree.has(st.pid) || isDeadState(st.state) || excluded(st)) continue;
+      if (readEnvVar(st.pid, SPAWN_MARKER_ENV) === q.marker) add(st.pid);
+    }
+    drain();
+  }
+
+  const live = new Map<number, ProcStat>();
+  for (const pid of inTree) {
+    const st = stats.get(pid) as ProcStat;
+    if (!isDeadState(st.state)) live.set(pid, st);
+  }
+  return live;
+}
+
+/** Every live pid of the tree of a spawned process (one scan over /proc; zombies, pid 1 and ourselves excluded). */
+export function findTree(q: TreeQuery): number[] {
+  return [...scanTree(q).keys()].sort((a, b) => a - b);
+}
+
+function isErrno(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * Signal the group first (kill(-pgid)) when given, then each pid. ESRCH is ignored; any other error is thrown after
+ * every target was tried. pid/pgid ≤ 1, our own pid and our own group are refused silently.
+ */
+export function signalTree(pids: number[], signal: number | NodeJS.Signals, pgid?: number): void {
+  let firstError: unknown;
+  const send = (target: number): void => {
+    try {
+      process.kill(target, signal);
+    } catch (e) {
+      if (!isErrno(e, 'ESRCH') && firstError === undefined) firstError = e;
+    }
+  };
+  if (pgid !== undefined && Number.isInteger(pgid) && pgid > 1 && pgid !== readStat(process.pid)?.pgid) send(-pgid);
+  for (const pid of pids) if (Number.isInteger(pid) && pid > 1 && pid !== process.pid) send(pid);
+  if (firstError !== undefined) throw firstError;
+}
+
+/** Options of killTreeAndWait. */
+export interface KillTreeOptions {
+  /** Default SIGKILL (9). */
+  signal?: number;
+  timeoutMs: number;
+  /** Default 20 ms. */
+  pollMs?: number;
+}
+
+/** Repeatedly find and signal the tree until nothing is left or the timeout passes. */
+export async function killTreeAndWait(
+  q: TreeQuery,
+  opts: KillTreeOptions,
+): Promise<{ killed: number[]; left: number[] }> {
+  const signal = opts.signal ?? 9;
+  const pollMs = Math.max(1, opts.pollMs ?? 20);
+  const deadline = Date.now() + opts.timeoutMs;
+  const signalled = new Set<number>();
+  let members = scanTree(q);
+  while (members.size > 0) {
+    for (const pid of members.keys()) signalled.add(pid);
+    // Signal the group only while it still has members: an empty group's id may be recycled.
+    const groupAlive = q.pgid !== undefined && [...members.values()].some((st) => st.pgid === q.pgid);
+    try {
+      signalTree([...members.keys()], signal, groupAlive ? q.pgid : undefined);
+    } catch {
+      // EPERM and the like: what survives is reported in `left`
+    }
+    const remaining = deadline - Date.now();
+    if (remaining > 0) await sleep(Math.min(pollMs, remaining));
+    members = scanTree(q);
+    if (remaining <= 0) break;
+  }
+  const left = [...members.keys()];
+  const leftSet = new Set(left);
+  const killed = [...signalled].filter((pid) => !leftSet.has(pid)).sort((a, b) => a - b);
+  return { killed, left: left.sort((a, b) => a - b) };
+}
+
+/**
+ * For a child subreaper: reap our zombie children that Node did not spawn (orphans reparented to us), with a
+ * waitpid(pid, WNOHANG) per pid. knownChildren must hold every pid spawned through child_process (libuv reaps those).
+ * Never waitpid(-1). Returns the reaped pids.
+ */
+export function reapOrphans(knownChildren: Set<number>): number[] {
+  const reaped: number[] = [];
+  for (const pid of childrenOf(process.pid)) {
+    if (knownChildren.has(pid)) continue;
+    const st = readStat(pid);
+    if (!st || st.state !== 'Z' || st.ppid !== process.pid) continue;
+    if (waitpidNoHang(pid) === pid) reaped.push(pid);
+  }
+  return reaped.sort((a, b) => a - b);
+}
