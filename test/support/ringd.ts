@@ -1,0 +1,72 @@
+// Runs the ringd agent (agent/main.ts) as a child process for end-to-end tests, collecting its output.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const mainTs = fileURLToPath(new URL('../../agent/main.ts', import.meta.url));
+const tsxLoader = import.meta.resolve('tsx');
+
+export interface Ringd {
+  child: ChildProcess;
+  /** stdout + stderr received so far, in arrival order. */
+  output(): string;
+  /** Resolves with the first text matching re in output() (m[0]); rejects early if ringd exits. */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends signal (default SIGTERM; SIGKILL after killAfterMs, default 30000) and resolves with the exit code (null if killed by a signal). */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Spawns `node --import tsx agent/main.ts --config <configPath>` from the repo root; opts.env is added to process.env. */
+export function startRingd(configPath: string, opts: { env?: Record<string, string> } = {}): Ringd {
+  const child = spawn(process.execPath, ['--import', tsxLoader, mainTs, '--config', configPath], {
+    cwd: repoRoot,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    });
+  });
+  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+
+  let closed = false; // set once ringd exited and its output is fully read
+  child.once('close', () => (closed = true));
+
+  const waitForOutput = async (re: RegExp, timeoutMs = 15_000): Promise<string> => {
+    const found = await waitFor(
+      () => {
+        const m = out.match(re);
+        return m ? { text: m[0] } : closed && { text: undefined };
+      },
+      { timeoutMs, what: `ringd output matching ${re}` },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- ringd output ---\n${out}`);
+    });
+    if (found.text === undefined) {
+      throw new Error(`ringd exited (${child.exitCode ?? child.signalCode}) before output matching ${re}\n--- ringd output ---\n${out}`);
+    }
+    return found.text;
+  };
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 30_000): Promise<number | null> => {
+    if (isRunning()) child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
+  return { child, output: () => out, waitForOutput, stop };
+}
