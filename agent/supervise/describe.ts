@@ -1,19 +1,11 @@
 /** Exit statuses and durations translated into plain English for operators. */
-import { constants } from 'node:os';
-
 const EXIT_MEANINGS: Record<number, string> = {
   126: 'command not executable',
   127: 'command not found',
 };
 
-export function signalName(signal: number | string | null): string {
-  if (signal === null) return 'none';
-  if (typeof signal === 'string') return signal;
-  const entry = Object.entries(constants.signals).find(([, n]) => n === signal);
-  return entry ? entry[0] : `signal ${signal}`;
-}
-
-export function formatDuration(ms: number): string {
+/** A measured duration, rounded for reading: "850ms", "1.2s", "5m3s". */
+export function formatElapsed(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
   const m = Math.floor(ms / 60_000);
@@ -24,7 +16,7 @@ export function formatDuration(ms: number): string {
 /** "exited 0", "exited 127: command not found", "killed by SIGKILL after 30s". */
 export function describeExit(code: number | null, signal: string | null, opts: { forcedAfterMs?: number } = {}): string {
   if (signal) {
-    const after = opts.forcedAfterMs !== undefined ? ` after ${formatDuration(opts.forcedAfterMs)}` : '';
+    const after = opts.forcedAfterMs !== undefined ? ` after ${formatElapsed(opts.forcedAfterMs)}` : '';
     return `killed by ${signal}${after}`;
   }
   const meaning = code !== null ? EXIT_MEANINGS[code] : undefined;

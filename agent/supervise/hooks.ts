@@ -5,7 +5,8 @@
 import { spawn } from 'node:child_process';
 import type { HookName } from '../../protocol/states.ts';
 import type { HookConfig } from '../config/types.ts';
-import { describeExit, formatDuration } from './describe.ts';
+import { formatDuration } from '../config/index.ts';
+import { describeExit } from './describe.ts';
 
 /** Hooks whose failure never changes what happens next (Circus: "ignored"). */
 const FAILURE_IGNORED: ReadonlySet<HookName> = new Set([

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { StdioOptions } from 'node:child_process';
 import type { WatcherConfig } from '../config/types.ts';
-import { substitute } from '../config/index.ts';
-import { splitWords, quoteWord } from '../shellwords.ts';
+import { substitute, shellSplit, quoteWord } from '../config/index.ts';
 import { DEFAULT_CHILD_PATH, SPAWN_MARKER_ENV } from '../defaults.ts';
 
 export interface SpawnPlan {
@@ -48,7 +47,7 @@ function commandArgv(cfg: WatcherConfig, sub: (s: string) => string): string[] {
     const line = [sub(cfg.cmd), ...args.map(quoteWord)].join(' ');
     return ['/bin/sh', '-c', line, ...cfg.shell_args.map(sub)];
   }
-  const words = [...splitWords(sub(cfg.cmd)), ...args];
+  const words = [...shellSplit(sub(cfg.cmd)), ...args];
   if (cfg.executable) words[0] = sub(cfg.executable);
   return words;
 }

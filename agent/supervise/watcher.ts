@@ -118,7 +118,7 @@ export class Watcher {
     });
   }
 
-  setNumprocesses(n: number): Promise<number> {
+  async setNumprocesses(n: number): Promise<number> {
     if (!Number.isInteger(n) || n < 0) throw new RingError(ERROR_CODES.BAD_ARGUMENT, `numprocesses must be an integer ≥ 0, got ${n}`);
     if (this.cfg.singleton && n > 1) throw new RingError(ERROR_CODES.BAD_ARGUMENT, `${this.name} is a singleton: numprocesses must be 0 or 1`);
     return this.queue.run(async () => {

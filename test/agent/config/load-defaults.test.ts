@@ -251,6 +251,8 @@ FROM_PROC = "$(circus.env.RING_TEST_VAR)"
 [watchers.w]
 cmd = "run $(circus.env.BASE) $(circus.env.OWN) $(ring.env.RING_TEST_VAR) $(circus.env.NOT_SET_ANYWHERE_XYZ) $(circus.wid) ((circus.sockets.web))"
 working_dir = "$(circus.env.BASE)/app"
+hooks.before_start = "mkdir -p $(circus.env.DATA)"
+stdout_stream.filename = "$(circus.env.BASE)/log/$(circus.env.OWN).out"
 [watchers.w.env]
 OWN = "own"
 DATA = "$(circus.env.BASE)/data"
@@ -264,6 +266,8 @@ HOMEDIR = "\${RING_TEST_VAR}"
   const w = config.watchers[0];
   assert.equal(w.cmd, 'run /srv own from-process $(circus.env.NOT_SET_ANYWHERE_XYZ) $(circus.wid) ((circus.sockets.web))');
   assert.equal(w.working_dir, '/srv/app');
+  assert.equal(w.hooks.before_start?.cmd, 'mkdir -p /srv/data');
+  assert.equal(w.stdout_stream?.filename, '/srv/log/own.out');
   assert.equal(w.env.DATA, '/srv/data');
   assert.equal(w.env.HOMEDIR, 'from-process');
   assert.equal(w.env.PATH, config.env.PATH);

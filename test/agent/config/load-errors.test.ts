@@ -197,6 +197,7 @@ graceful_timeout = "10x"
 
 test('TOML syntax errors name the file, line and column', async () => {
   await onlyIssue('[watchers.web]\ncmd = "x"\nnumprocesses = \n', 'ringd.toml: TOML syntax error at line 3, column 16: invalid value');
+  await onlyIssue('[watchers.__proto__]\ncmd = "x"\n', 'ringd.toml: TOML syntax error at line 1, column 2: keys named "__proto__" or "constructor" are not allowed');
   await onlyIssue('[watchers.web]\ncmd = "x"\ncmd = "y"\n', 'ringd.toml: TOML syntax error at line 3, column 1: trying to redefine an already defined table or value');
 });
 

@@ -1,0 +1,179 @@
+/** Reads the main config file and its includes, merges them and validates everything into a Config. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import { ConfigError, type ConfigIssue } from '../../protocol/errors.ts';
+import { expandGlob, hasGlobChars } from './glob.ts';
+import { Issues, joinKey } from './issues.ts';
+import { checkCycles, checkDependsOn, startOrder } from './order.ts';
+import { expected, show } from './parsers.ts';
+import { AGENT_OPTIONS, applyOptions } from './schema.ts';
+import { envLookup, isPlainTable, substituteDeep } from './substitute.ts';
+import { unknownMessage } from './suggest.ts';
+import type { AgentConfig, Config, WatcherConfig } from './types.ts';
+import { buildWatcher, readEnvTable, substituteEnv, type WatcherSource } from './watcher.ts';
+
+/** One parsed file. `display` is how messages name it. */
+interface Source {
+  abs: string;
+  display: string;
+  dir: string;
+  data: Record<string, unknown>;
+}
+
+const TOP_LEVEL_KEYS = ['include', 'agent', 'env', 'watchers'];
+const MAIN_ONLY_KEYS = ['include', 'agent'];
+
+function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a folder, not a file';
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function readToml(abs: string, display: string, issues: Issues): Promise<Source | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(abs, 'utf8');
+  } catch (err) {
+    issues.add(display, '', `cannot read the file: ${fsReason(err)}`);
+    return undefined;
+  }
+  try {
+    // Keys such as __proto__ could alter the objects built from the document: refuse them.
+    return { abs, display, dir: path.dirname(abs), data: parse(text, { unsafeKeyBehaviour: 'throw' }) };
+  } catch (err) {
+    if (err instanceof TomlError) {
+      let reason = err.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
+      if (reason.includes('unsafe property')) reason = 'keys named "__proto__" or "constructor" are not allowed';
+      issues.add(display, '', `TOML syntax error at line ${err.line}, column ${err.column}: ${reason}`);
+    } else {
+      issues.add(display, '', `TOML syntax error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return undefined;
+  }
+}
+
+/** Included files in order (globs sorted, duplicates and the main file dropped), as absolute paths. */
+async function resolveIncludes(main: Source, issues: Issues): Promise<string[]> {
+  const raw = main.data.include;
+  if (raw === undefined) return [];
+  const patterns: unknown = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(patterns) || !patterns.every((p: unknown) => typeof p === 'string' && p.trim() !== '')) {
+    issues.add(main.display, 'include', expected('a path or glob, or an array of them', raw).message);
+    return [];
+  }
+  const files: string[] = [];
+  for (const pattern of patterns as string[]) {
+    if (hasGlobChars(pattern)) {
+      files.push(...(await expandGlob(pattern, main.dir)));
+      continue;
+    }
+    const abs = path.resolve(main.dir, pattern);
+    try {
+      if ((await fs.stat(abs)).isFile()) files.push(abs);
+      else issues.add(main.display, 'include', `${show(pattern)} is not a file`);
+    } catch (err) {
+      issues.add(main.display, 'include', `cannot include ${show(pattern)}: ${fsReason(err)}`);
+    }
+  }
+  return [...new Set(files)].filter((f) => f !== main.abs);
+}
+
+function displayName(abs: string, mainDir: string): string {
+  const rel = path.relative(mainDir, abs);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
+}
+
+function checkTopLevel(src: Source, main: Source, issues: Issues): void {
+  for (const [key, value] of Object.entries(src.data)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      const what = isPlainTable(value) ? 'section' : 'option';
+      const message = key.toLowerCase() === 'circus' ? `unknown ${what}; Circus's [circus] is called [agent] in ringd` : unknownMessage(what, key, TOP_LEVEL_KEYS);
+      issues.add(src.display, joinKey('', key), message);
+    } else if (src !== main && MAIN_ONLY_KEYS.includes(key)) {
+      issues.add(src.display, key, `only allowed in the main file (${main.display})`);
+    }
+  }
+}
+
+function readAgent(main: Source, env: Record<string, string>, issues: Issues): AgentConfig {
+  const raw = main.data.agent ?? {};
+  const out: Partial<AgentConfig> = {};
+  if (!isPlainTable(raw)) {
+    issues.add(main.display, 'agent', expected('a table', raw).message);
+    return out as AgentConfig;
+  }
+  const table = substituteDeep(raw, envLookup(env, process.env));
+  if (!isPlainTable(table)) return out as AgentConfig;
+  issues.checkKeys(main.display, 'agent', table, AGENT_OPTIONS.map((o) => o.key));
+  applyOptions(AGENT_OPTIONS, table, { dir: main.dir }, out, (key, msg) => issues.add(main.display, joinKey('agent', key), msg));
+  return out as AgentConfig;
+}
+
+/** Every watcher table of every file; a name defined twice (ignoring case) is reported. */
+function collectWatchers(sources: readonly Source[], issues: Issues): WatcherSource[] {
+  const seen = new Map<string, WatcherSource>();
+  for (const src of sources) {
+    const raw = src.data.watchers;
+    if (raw === undefined) continue;
+    if (!isPlainTable(raw)) {
+      issues.add(src.display, 'watchers', expected('a table of watchers ([watchers.NAME])', raw).message);
+      continue;
+    }
+    for (const [name, table] of Object.entries(raw)) {
+      const previous = seen.get(name.toLowerCase());
+      if (previous === undefined) {
+        seen.set(name.toLowerCase(), { name, file: src.display, dir: src.dir, raw: table });
+      } else if (previous.name === name) {
+        issues.add(src.display, joinKey('watchers', name), `watcher "${name}" is already defined in ${previous.file}`);
+      } else {
+        issues.add(src.display, joinKey('watchers', name), `watcher "${name}" clashes with "${previous.name}" defined in ${previous.file} (names are case-insensitive)`);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Load and validate `file` and its includes; returns the Config, or every issue found. */
+export async function checkConfig(file: string): Promise<{ config?: Config; issues: ConfigIssue[] }> {
+  const issues = new Issues();
+  const main = await readToml(path.resolve(file), file, issues);
+  if (main === undefined) return { issues: issues.list };
+
+  const sources: Source[] = [main];
+  const displays = [main.display];
+  for (const abs of await resolveIncludes(main, issues)) {
+    displays.push(displayName(abs, main.dir));
+    const src = await readToml(abs, displays[displays.length - 1], issues);
+    if (src) sources.push(src);
+  }
+  for (const src of sources) checkTopLevel(src, main, issues);
+
+  let rawEnv: Record<string, string> = {};
+  for (const src of sources) rawEnv = { ...rawEnv, ...readEnvTable(src.data.env, src.display, 'env', issues) };
+  const env = substituteEnv(rawEnv, process.env);
+  const agent = readAgent(main, env, issues);
+
+  const built = collectWatchers(sources, issues).map((src) => buildWatcher(src, env, issues));
+  const nodes = built.map((b) => b.config);
+  checkDependsOn(nodes, issues);
+  checkCycles(nodes, issues);
+
+  if (issues.count > 0) {
+    // Group by file (main first, then includes in order), keeping the order found within a file.
+    const rank = (file: string): number => displays.indexOf(file);
+    return { issues: [...issues.list].sort((a, b) => rank(a.file) - rank(b.file)) };
+  }
+  const watchers = built.map((b) => b.config as WatcherConfig);
+  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, env, watchers: startOrder(watchers) };
+  return { config, issues: [] };
+}
+
+/** Load and validate `file` and its includes. Throws a ConfigError listing every issue found. */
+export async function loadConfig(file: string): Promise<Config> {
+  const { config, issues } = await checkConfig(file);
+  if (config === undefined) throw new ConfigError(issues);
+  return config;
+}

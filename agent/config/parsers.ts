@@ -1,0 +1,185 @@
+/** Value parsers for config options: each checks one TOML value and says what it expected. */
+import path from 'node:path';
+import { formatDuration, parseDuration } from './duration.ts';
+import { parseSignal, signalName } from './signals.ts';
+import { shellSplit } from './shlex.ts';
+import { groupByName, userByName } from './users.ts';
+
+/** A rejected value; `message` is the text after "file: key: ". */
+export class Invalid {
+  constructor(readonly message: string) {}
+}
+
+export interface ParseContext {
+  /** Folder of the file defining the value: relative paths are resolved against it. */
+  dir: string;
+}
+
+export interface Parser<T> {
+  /** What a valid value looks like, phrased to follow "expected ". */
+  readonly type: string;
+  parse(value: unknown, ctx: ParseContext): T | Invalid;
+  /** Human form of a parsed value (for docs), when it differs from JSON. */
+  format?(value: T): string;
+}
+
+/** A value as shown in messages: JSON-encoded, shortened when long. */
+export function show(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  text ??= String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function expected(what: string, value: unknown): Invalid {
+  return new Invalid(`expected ${what}, got ${show(value)}`);
+}
+
+export function isInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
+export const string: Parser<string> = {
+  type: 'a string',
+  parse: (v) => (typeof v === 'string' ? v : expected('a string', v)),
+};
+
+export const nonEmptyString: Parser<string> = {
+  type: 'a non-empty string',
+  parse: (v) => (typeof v === 'string' && v.trim() !== '' ? v : expected('a non-empty string', v)),
+};
+
+export const boolean: Parser<boolean> = {
+  type: 'a boolean (true or false)',
+  parse: (v) => (typeof v === 'boolean' ? v : expected('a boolean (true or false)', v)),
+};
+
+export function integer(min?: number, max?: number): Parser<number> {
+  const type =
+    min !== undefined && max !== undefined ? `an integer between ${min} and ${max}`
+    : min !== undefined ? `an integer ≥ ${min}`
+    : 'an integer';
+  return {
+    type,
+    parse: (v) => (isInteger(v) && (min === undefined || v >= min) && (max === undefined || v <= max) ? v : expected(type, v)),
+  };
+}
+
+export function number(min: number, max: number): Parser<number> {
+  const type = `a number between ${min} and ${max}`;
+  return { type, parse: (v) => (typeof v === 'number' && v >= min && v <= max ? v : expected(type, v)) };
+}
+
+const DURATION_TYPE = 'a duration (seconds ≥ 0, or a string like "250ms", "30s", "5m", "1m30s")';
+
+export const duration: Parser<number> = {
+  type: DURATION_TYPE,
+  parse: (v) => parseDuration(v) ?? expected(DURATION_TYPE, v),
+  format: formatDuration,
+};
+
+const POSITIVE_DURATION_TYPE = 'a duration > 0 (seconds, or a string like "250ms", "1s")';
+
+export const positiveDuration: Parser<number> = {
+  type: POSITIVE_DURATION_TYPE,
+  parse: (v) => {
+    const ms = parseDuration(v);
+    return ms !== undefined && ms > 0 ? ms : expected(POSITIVE_DURATION_TYPE, v);
+  },
+  format: formatDuration,
+};
+
+const SIGNAL_TYPE = 'a signal name or number (e.g. "TERM", "SIGQUIT", 15, "RTMIN+2", "none")';
+
+export const signal: Parser<number> = {
+  type: SIGNAL_TYPE,
+  parse: (v) => parseSignal(v) ?? expected(SIGNAL_TYPE, v),
+  format: signalName,
+};
+
+/** A string (split like a shell would) or an array of strings. */
+export const argv: Parser<string[]> = {
+  type: 'a string or an array of strings',
+  parse: (v) => {
+    if (Array.isArray(v)) {
+      return v.every((x: unknown) => typeof x === 'string') ? (v as string[]).slice() : expected('a string or an array of strings', v);
+    }
+    if (typeof v !== 'string') return expected('a string or an array of strings', v);
+    try {
+      return shellSplit(v);
+    } catch (err) {
+      return new Invalid(`cannot split ${show(v)} into words: ${(err as Error).message}`);
+    }
+  },
+};
+
+/** An array of names; a single string is taken as a one-element array. */
+export const names: Parser<string[]> = {
+  type: 'an array of non-empty strings',
+  parse: (v) => {
+    const list: unknown = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(list) || !list.every((x: unknown) => typeof x === 'string' && x !== '')) {
+      return expected('an array of non-empty strings', v);
+    }
+    return [...new Set(list as string[])];
+  },
+};
+
+/** A file-system path; relative paths are resolved against the defining file's folder. */
+export const filePath: Parser<string> = {
+  type: 'a non-empty path',
+  parse: (v, ctx) => (typeof v === 'string' && v.trim() !== '' ? path.resolve(ctx.dir, v) : expected('a non-empty path', v)),
+};
+
+/** One of a fixed list of words, matched case-insensitively and returned as spelled in `values`. */
+export function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  const type = `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return {
+    type,
+    parse: (v) => {
+      if (typeof v !== 'string') return expected(type, v);
+      const found = values.find((x) => x.toLowerCase() === v.trim().toLowerCase());
+      return found ?? expected(type, v);
+    },
+  };
+}
+
+const USER_TYPE = 'a user name or a uid (integer ≥ 0)';
+
+export const user: Parser<number> = {
+  type: USER_TYPE,
+  parse: (v) => {
+    if (isInteger(v)) return v >= 0 ? v : expected(USER_TYPE, v);
+    if (typeof v !== 'string' || v.trim() === '') return expected(USER_TYPE, v);
+    if (/^\d+$/.test(v)) return Number(v);
+    return userByName(v)?.uid ?? new Invalid(`unknown user ${show(v)} (not in /etc/passwd)`);
+  },
+};
+
+const GROUP_TYPE = 'a group name or a gid (integer ≥ 0)';
+
+export const group: Parser<number> = {
+  type: GROUP_TYPE,
+  parse: (v) => {
+    if (isInteger(v)) return v >= 0 ? v : expected(GROUP_TYPE, v);
+    if (typeof v !== 'string' || v.trim() === '') return expected(GROUP_TYPE, v);
+    if (/^\d+$/.test(v)) return Number(v);
+    return groupByName(v) ?? new Invalid(`unknown group ${show(v)} (not in /etc/group)`);
+  },
+};
+
+const RLIMIT_TYPE = 'an integer ≥ 0, "unlimited" or ""';
+
+/** A resource limit: integer ≥ 0, or "unlimited"/"" → null (no limit). */
+export const rlimit: Parser<number | null> = {
+  type: RLIMIT_TYPE,
+  parse: (v) => {
+    if (isInteger(v) && v >= 0) return v;
+    if (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'unlimited')) return null;
+    return expected(RLIMIT_TYPE, v);
+  },
+};

@@ -1,0 +1,188 @@
+/** The option tables of the config file: key, type, default and description of every option. */
+import os from 'node:os';
+import path from 'node:path';
+import { HOOK_NAMES } from '../../protocol/states.ts';
+import * as D from '../defaults.ts';
+import * as P from './parsers.ts';
+import { Invalid, type ParseContext, type Parser } from './parsers.ts';
+import { ROTATE_WHEN, STREAM_CLASSES } from './types.ts';
+import type { AgentConfig, HookConfig, StreamConfig, WatcherConfig } from './types.ts';
+
+export interface OptionDef<C> {
+  key: string;
+  /** What a valid value looks like ("an integer ≥ 0", …). */
+  type: string;
+  /** Value used when the key is absent; undefined = the option stays unset. */
+  default: unknown;
+  /** The default as written in a config file ("30s", "SIGTERM", …), or a note for computed defaults. */
+  defaultText: string;
+  required: boolean;
+  description: string;
+  /** Parse `raw` (undefined when absent) into `out`; returns an Invalid for a rejected value. */
+  apply(raw: unknown, ctx: ParseContext, out: Partial<C>): Invalid | undefined;
+}
+
+interface Extra<T> {
+  required?: boolean;
+  /** A default computed at load time (e.g. state_dir depends on the uid). */
+  compute?: () => T;
+  defaultText?: string;
+}
+
+/** Option factory for config type C (curried so K is inferred per call). */
+function optionsOf<C>() {
+  return <K extends keyof C & string>(key: K, parser: Parser<C[K]>, def: C[K] | undefined, description: string, extra: Extra<C[K]> = {}): OptionDef<C> => ({
+    key,
+    type: parser.type,
+    default: def,
+    defaultText: extra.defaultText ?? (def === undefined ? (extra.required ? 'required' : 'unset') : parser.format ? parser.format(def) : JSON.stringify(def)),
+    required: extra.required ?? false,
+    description,
+    apply(raw, ctx, out) {
+      if (raw === undefined) {
+        const value = extra.compute ? extra.compute() : def;
+        if (value !== undefined) out[key] = structuredClone(value);
+        return undefined;
+      }
+      const value = parser.parse(raw, ctx);
+      if (value instanceof Invalid) return value;
+      out[key] = value;
+      return undefined;
+    },
+  });
+}
+
+const watcherOption = optionsOf<WatcherConfig>();
+const agentOption = optionsOf<AgentConfig>();
+const hookOption = optionsOf<HookConfig>();
+const streamOption = optionsOf<StreamConfig>();
+
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const satisfies readonly AgentConfig['loglevel'][];
+
+/** state_dir when none is configured: DEFAULT_STATE_DIR_ROOT for root, a per-uid folder in tmpdir otherwise. */
+export function defaultStateDir(): string {
+  const uid = process.getuid?.();
+  return uid === 0 ? D.DEFAULT_STATE_DIR_ROOT : path.join(os.tmpdir(), `ringd-${uid ?? 'user'}`);
+}
+
+export const AGENT_OPTIONS: readonly OptionDef<AgentConfig>[] = [
+  agentOption('id', P.nonEmptyString, undefined, 'Name of this agent (defaults to the host name at run time).'),
+  agentOption('state_dir', P.filePath, undefined, 'Where ringd records its children (pid + start time) for clean-up after a crash.', {
+    compute: defaultStateDir,
+    defaultText: `${D.DEFAULT_STATE_DIR_ROOT} as root, else $TMPDIR/ringd-<uid>`,
+  }),
+  agentOption('warmup_delay', P.duration, D.DEFAULT_AGENT_WARMUP_DELAY_MS, 'Delay between starting two watchers.'),
+  agentOption('check_interval', P.positiveDuration, D.DEFAULT_CHECK_INTERVAL_MS, 'Period of the periodic checks (max_age, …).'),
+  agentOption('loglevel', P.oneOf(LOG_LEVELS), D.DEFAULT_LOGLEVEL, 'Log verbosity of ringd.'),
+];
+
+export const WATCHER_OPTIONS: readonly OptionDef<WatcherConfig>[] = [
+  watcherOption('cmd', P.nonEmptyString, undefined, 'Program and its arguments (split like a shell unless shell = true).', { required: true }),
+  watcherOption('args', P.argv, [], 'Extra arguments appended to cmd (a string is split like a shell would).'),
+  watcherOption('shell', P.boolean, false, 'Run cmd through /bin/sh -c.'),
+  watcherOption('shell_args', P.argv, [], 'Extra arguments given to the shell after the command (only with shell = true).'),
+  watcherOption('executable', P.nonEmptyString, undefined, 'Program actually executed; the first word of cmd becomes the process title.'),
+  watcherOption('working_dir', P.filePath, undefined, 'Working folder of the processes (relative to the defining file); default: ringd\'s own.'),
+  watcherOption('uid', P.user, undefined, 'Run as this user (name or uid).'),
+  watcherOption('gid', P.group, undefined, 'Run as this group (name or gid); default: the primary group of uid when uid is given.'),
+  watcherOption('copy_env', P.boolean, false, 'Start from ringd\'s environment; otherwise children get only [env] and the watcher\'s env.'),
+  watcherOption('numprocesses', P.integer(0), D.DEFAULT_NUMPROCESSES, 'Number of processes to keep running.'),
+  watcherOption('warmup_delay', P.duration, D.DEFAULT_WARMUP_DELAY_MS, 'Delay between spawning two processes of this watcher.'),
+  watcherOption('autostart', P.boolean, true, 'Start this watcher when ringd starts.'),
+  watcherOption('respawn', P.boolean, true, 'Replace processes that exit.'),
+  watcherOption('singleton', P.boolean, false, 'At most one process (numprocesses must be 0 or 1).'),
+  watcherOption('priority', P.integer(), D.DEFAULT_PRIORITY, 'Start order: higher starts first (after its dependencies).'),
+  watcherOption('stop_signal', P.signal, D.DEFAULT_STOP_SIGNAL, 'Signal sent to stop a process; "none" sends nothing and waits for it to leave.'),
+  watcherOption('stop_children', P.boolean, false, 'Also send stop_signal to the children of each process.'),
+  watcherOption('graceful_timeout', P.duration, D.DEFAULT_GRACEFUL_TIMEOUT_MS, 'Wait after stop_signal before SIGKILL.'),
+  watcherOption('max_retry', P.integer(-1), D.DEFAULT_MAX_RETRY, 'Consecutive spawn failures before giving up; -1 = never give up.'),
+  watcherOption('max_age', P.duration, D.DEFAULT_MAX_AGE_MS, 'Replace processes older than this (0 = never).'),
+  watcherOption('max_age_variance', P.duration, D.DEFAULT_MAX_AGE_VARIANCE_MS, 'Random extra age added to max_age per process.'),
+  watcherOption('close_child_stdin', P.boolean, true, 'Child stdin is /dev/null.'),
+  watcherOption('close_child_stdout', P.boolean, false, 'Child stdout goes to /dev/null.'),
+  watcherOption('close_child_stderr', P.boolean, false, 'Child stderr goes to /dev/null.'),
+  watcherOption('depends_on', P.names, [], 'Watchers that must be started before this one.'),
+  watcherOption('backoff_base', P.duration, D.DEFAULT_BACKOFF_BASE_MS, 'First delay of the restart backoff.'),
+  watcherOption('backoff_max', P.duration, D.DEFAULT_BACKOFF_MAX_MS, 'Longest restart backoff delay.'),
+  watcherOption('backoff_reset_after', P.duration, D.DEFAULT_BACKOFF_RESET_AFTER_MS, 'A process that ran this long resets its failure count.'),
+  watcherOption('backoff_jitter', P.number(0, 1), D.DEFAULT_BACKOFF_JITTER, 'Each backoff delay is multiplied by a random factor in [1 - jitter, 1].'),
+  watcherOption('output_lines', P.integer(0), D.DEFAULT_OUTPUT_RING_LINES, 'Lines of recent output kept per process.'),
+];
+
+/** Resource limits accepted as `rlimit_<name>`. */
+export const RLIMIT_NAMES = [
+  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio',
+  'rttime', 'sigpending', 'stack',
+] as const;
+
+/** Watcher keys holding tables (or families of keys), documented but parsed by watcher.ts. */
+export const WATCHER_TABLES: readonly { key: string; type: string; description: string }[] = [
+  { key: 'env', type: 'a table of strings', description: 'Environment variables, merged over [env].' },
+  { key: 'hooks', type: 'a table', description: `Commands run around events (${HOOK_NAMES.join(', ')}): a string or { cmd, timeout, ignore_failure }.` },
+  { key: 'stdout_stream', type: 'a table', description: 'Where stdout goes: class, filename, rotation options.' },
+  { key: 'stderr_stream', type: 'a table', description: 'Where stderr goes: class, filename, rotation options.' },
+  { key: 'rlimit_<name>', type: P.rlimit.type, description: `Resource limit set in the child; name is one of ${RLIMIT_NAMES.join(', ')}.` },
+];
+
+export const HOOK_OPTIONS: readonly OptionDef<HookConfig>[] = [
+  hookOption('cmd', P.nonEmptyString, undefined, 'Command run through /bin/sh -c.', { required: true }),
+  hookOption('timeout', P.duration, D.DEFAULT_HOOK_TIMEOUT_MS, 'The hook is killed and counts as failed after this long.'),
+  hookOption('ignore_failure', P.boolean, false, 'A failing hook does not stop the action it precedes.'),
+];
+
+export const FILE_STREAM_CLASSES: readonly string[] = ['FileStream', 'WatchedFileStream', 'TimedRotatingFileStream'];
+
+export const STREAM_OPTIONS: readonly OptionDef<StreamConfig>[] = [
+  streamOption('class', P.oneOf(STREAM_CLASSES), undefined, 'Stream class.', { defaultText: '"FileStream" when filename is given' }),
+  streamOption('filename', P.filePath, undefined, 'Output file (relative to the defining file); required by file classes.'),
+  streamOption('max_bytes', P.integer(0), D.DEFAULT_MAX_BYTES, 'Rotate when the file reaches this size (0 = never).'),
+  streamOption('backup_count', P.integer(0), D.DEFAULT_BACKUP_COUNT, 'Rotated files kept.'),
+  streamOption('time_format', P.nonEmptyString, undefined, 'strftime-style prefix for every line, e.g. "%Y-%m-%d %H:%M:%S".'),
+  streamOption('rotate_when', P.oneOf(ROTATE_WHEN), undefined, 'Time rotation unit (TimedRotatingFileStream), case-insensitive.'),
+  streamOption('rotate_interval', P.integer(1), D.DEFAULT_ROTATE_INTERVAL, 'Rotate every this many rotate_when units.'),
+  streamOption('utc', P.boolean, false, 'Use UTC for time rotation.'),
+];
+
+/**
+ * Parse every option of `defs` from `table` into `out`, reporting rejected values and missing
+ * required options as `<prefix>.<key>`. Returns false when something was reported.
+ */
+export function applyOptions<C>(
+  defs: readonly OptionDef<C>[],
+  table: Record<string, unknown>,
+  ctx: ParseContext,
+  out: Partial<C>,
+  report: (key: string, message: string) => void,
+): boolean {
+  let ok = true;
+  for (const def of defs) {
+    const raw = table[def.key];
+    const problem = raw === undefined && def.required ? new Invalid(`required option missing; expected ${def.type}`) : def.apply(raw, ctx, out);
+    if (problem) {
+      report(def.key, problem.message);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+export interface OptionDescription {
+  section: 'agent' | 'watcher' | 'hook' | 'stream';
+  key: string;
+  type: string;
+  default: string;
+  description: string;
+}
+
+/** Every documented option, for generated docs and `ringctl` help. */
+export function describeOptions(): OptionDescription[] {
+  const rows = <C>(section: OptionDescription['section'], defs: readonly OptionDef<C>[]): OptionDescription[] =>
+    defs.map((d) => ({ section, key: d.key, type: d.type, default: d.defaultText, description: d.description }));
+  return [
+    ...rows('agent', AGENT_OPTIONS),
+    ...rows('watcher', WATCHER_OPTIONS),
+    ...WATCHER_TABLES.map((t) => ({ section: 'watcher' as const, key: t.key, type: t.type, default: 'unset', description: t.description })),
+    ...rows('hook', HOOK_OPTIONS),
+    ...rows('stream', STREAM_OPTIONS),
+  ];
+}
