@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { HOOK_NAMES } from '../../protocol/states.ts';
+import { LOG_LEVELS } from '../log.ts';
 import * as D from '../defaults.ts';
 import * as P from './parsers.ts';
 import { Invalid, type ParseContext, type Parser } from './parsers.ts';
@@ -57,7 +58,7 @@ const agentOption = optionsOf<AgentConfig>();
 const hookOption = optionsOf<HookConfig>();
 const streamOption = optionsOf<StreamConfig>();
 
-export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const satisfies readonly AgentConfig['loglevel'][];
+export { LOG_LEVELS };
 
 /** state_dir when none is configured: DEFAULT_STATE_DIR_ROOT for root, a per-uid folder in tmpdir otherwise. */
 export function defaultStateDir(): string {
@@ -93,16 +94,16 @@ export const WATCHER_OPTIONS: readonly OptionDef<WatcherConfig>[] = [
   watcherOption('singleton', P.boolean, false, 'At most one process (numprocesses must be 0 or 1).'),
   watcherOption('priority', P.integer(), D.DEFAULT_PRIORITY, 'Start order: higher starts first (after its dependencies).'),
   watcherOption('stop_signal', P.signal, D.DEFAULT_STOP_SIGNAL, 'Signal sent to stop a process; "none" sends nothing and waits for it to leave.'),
-  watcherOption('stop_children', P.boolean, false, 'Also send stop_signal to the children of each process.'),
+  watcherOption('stop_children', P.boolean, false, 'Also send stop_signal to tree members outside the process group (setsid escapees); the group always gets it.'),
   watcherOption('graceful_timeout', P.duration, D.DEFAULT_GRACEFUL_TIMEOUT_MS, 'Wait after stop_signal before SIGKILL.'),
-  watcherOption('max_retry', P.integer(-1), D.DEFAULT_MAX_RETRY, 'Consecutive spawn failures before giving up; -1 = never give up.'),
+  watcherOption('max_retry', P.integer(-1), D.DEFAULT_MAX_RETRY, 'Consecutive failures (exits within backoff_reset_after, failed starts) before a process turns fatal; -1 = never.'),
   watcherOption('max_age', P.duration, D.DEFAULT_MAX_AGE_MS, 'Replace processes older than this (0 = never).'),
   watcherOption('max_age_variance', P.duration, D.DEFAULT_MAX_AGE_VARIANCE_MS, 'Random extra age added to max_age per process.'),
   watcherOption('close_child_stdin', P.boolean, true, 'Child stdin is /dev/null.'),
   watcherOption('close_child_stdout', P.boolean, false, 'Child stdout goes to /dev/null.'),
   watcherOption('close_child_stderr', P.boolean, false, 'Child stderr goes to /dev/null.'),
   watcherOption('depends_on', P.names, [], 'Watchers that must be started before this one.'),
-  watcherOption('backoff_base', P.duration, D.DEFAULT_BACKOFF_BASE_MS, 'First delay of the restart backoff.'),
+  watcherOption('backoff_base', P.duration, D.DEFAULT_BACKOFF_BASE_MS, 'Delay before the second restart in a row (the first is immediate); doubles up to backoff_max.'),
   watcherOption('backoff_max', P.duration, D.DEFAULT_BACKOFF_MAX_MS, 'Longest restart backoff delay.'),
   watcherOption('backoff_reset_after', P.duration, D.DEFAULT_BACKOFF_RESET_AFTER_MS, 'A process that ran this long resets its failure count.'),
   watcherOption('backoff_jitter', P.number(0, 1), D.DEFAULT_BACKOFF_JITTER, 'Each backoff delay is multiplied by a random factor in [1 - jitter, 1].'),

@@ -1,5 +1,6 @@
 /** The validated, fully-defaulted configuration of one ringd. Durations are milliseconds. */
 import type { HookName } from '../../protocol/states.ts';
+import type { LogLevel } from '../log.ts';
 
 export const STREAM_CLASSES = [
   'FileStream', 'WatchedFileStream', 'TimedRotatingFileStream', 'StdoutStream', 'FancyStdoutStream', 'NullStream',
@@ -82,7 +83,7 @@ export interface AgentConfig {
   state_dir: string;
   warmup_delay: number;
   check_interval: number;
-  loglevel: 'debug' | 'info' | 'warning' | 'error';
+  loglevel: LogLevel;
 }
 
 export interface Config {

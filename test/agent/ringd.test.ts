@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, renameSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '../support/fixtures.ts';
@@ -167,4 +167,30 @@ test('--check-config exits 0 for a valid file and 1 with file, key and expectati
   const usage = spawnSync(process.execPath, [RINGD, '--frobnicate'], { encoding: 'utf8' });
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /Unknown option '--frobnicate'/);
+});
+
+test('SIGUSR1 reopens log files moved away by an external rotation', async () => {
+  const dir = tmpDir('ringd-usr1');
+  const file = join(dir, 'ringd.toml');
+  writeFileSync(file, `
+[agent]
+state_dir = "${dir}/state"
+[watchers.talk]
+cmd = ${JSON.stringify(`${process.execPath} ${fixture('noisy-output.mjs')} --stay --every 20 --lines 1`)}
+[watchers.talk.stdout_stream]
+filename = "${dir}/talk.log"
+`);
+  const r = startRingd(file);
+  running.push(r);
+  await r.waitForOutput(/ringd ready/, 30_000);
+  const log = join(dir, 'talk.log');
+  await waitFor(() => readFileSync(log, 'utf8').includes('line 000003'), { what: 'lines in talk.log' });
+  renameSync(log, `${log}.old`);
+  r.child.kill('SIGUSR1');
+  await r.waitForOutput(/log files reopened/);
+  await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('line '), { what: 'new talk.log written' });
+  assert.equal(await r.stop('SIGTERM'), 0);
+  const numbers = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('line ')).map((l) => Number(l.slice(5, 11)));
+  const all = [...numbers(`${log}.old`), ...numbers(log)];
+  assert.deepEqual(all, all.map((_, i) => i + 1), 'no line lost or repeated across the reopen');
 });
