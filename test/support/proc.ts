@@ -1,6 +1,8 @@
 // Test-side process checks through /proc; zombies count as dead (pid 1 here never reaps them).
 import { readFileSync } from 'node:fs';
 import { waitFor } from './wait.ts';
+import { childrenOf, readStat } from '../../agent/supervise/proc.ts';
+import { reapOrphans } from '../../agent/supervise/tree.ts';
 
 export interface ProcStat {
   comm: string;
@@ -57,5 +59,16 @@ export function killQuietly(pid: number | undefined, sig: NodeJS.Signals = 'SIGK
     process.kill(pid, sig);
   } catch {
     // already gone
+  }
+}
+
+/** For a test process that made itself a subreaper: reap orphaned zombies until none are left. */
+export async function reapOrphanZombies(known: Set<number>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    reapOrphans(known);
+    const zombies = childrenOf(process.pid).filter((p) => !known.has(p) && readStat(p)?.state === 'Z');
+    if (zombies.length === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

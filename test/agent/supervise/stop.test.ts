@@ -20,17 +20,22 @@ function treePids(file: string): Promise<number[]> {
   }, { what: `forker pids in ${file}` });
 }
 
-test('stopping a watcher leaves nothing of its tree: children, double-forked orphan and setsid escapee', async () => {
+/** A watcher running the forker fixture with extra options; resolves once its whole tree runs. */
+async function forker(options: string): Promise<{ t: TestArbiter; main: number; tree: number[] }> {
   const t = await startArbiter(`
 [watchers.forker]
 cmd = ${q(`${process.execPath} ${fixture('forker.mjs')}`)}
-graceful_timeout = "2s"
+${options}
 [watchers.forker.env]
 FORKER_PIDS_FILE = "{dir}/pids.json"
 `);
   open.push(t);
   const [main] = t.pids('forker');
-  const tree = await treePids(join(t.dir, 'pids.json'));
+  return { t, main, tree: await treePids(join(t.dir, 'pids.json')) };
+}
+
+test('stopping a watcher leaves nothing of its tree: children, double-forked orphan and setsid escapee', async () => {
+  const { t, main, tree } = await forker(`graceful_timeout = "2s"`);
   assert.ok([main, ...tree].every(pidAlive), 'the whole tree runs');
   await t.arbiter.stopWatcher('forker');
   const alive = [main, ...tree].filter(pidAlive);
@@ -63,18 +68,9 @@ graceful_timeout = "1s"
 });
 
 test('stop_signal is configurable and stop_children reaches escaped members with it', async () => {
-  const t = await startArbiter(`
-[watchers.forker]
-cmd = ${q(`${process.execPath} ${fixture('forker.mjs')}`)}
-stop_signal = "HUP"
+  const { t, main, tree } = await forker(`stop_signal = "HUP"
 stop_children = true
-graceful_timeout = "20s"
-[watchers.forker.env]
-FORKER_PIDS_FILE = "{dir}/pids.json"
-`);
-  open.push(t);
-  const [main] = t.pids('forker');
-  const tree = await treePids(join(t.dir, 'pids.json'));
+graceful_timeout = "20s"`);
   await t.arbiter.stopWatcher('forker');
   assert.deepEqual([main, ...tree].filter(pidAlive), []);
   assert.deepEqual(t.events.filter((e) => e.event === 'kill').map((e) => e.event === 'kill' && e.signal), [1],
@@ -84,16 +80,7 @@ FORKER_PIDS_FILE = "{dir}/pids.json"
 });
 
 test('when a process crashes, what it left running is killed before the respawn', async () => {
-  const t = await startArbiter(`
-[watchers.forker]
-cmd = ${q(`${process.execPath} ${fixture('forker.mjs')}`)}
-backoff_reset_after = "100ms"
-[watchers.forker.env]
-FORKER_PIDS_FILE = "{dir}/pids.json"
-`);
-  open.push(t);
-  const [main] = t.pids('forker');
-  const tree = await treePids(join(t.dir, 'pids.json'));
+  const { t, main, tree } = await forker(`backoff_reset_after = "100ms"`);
   const from = t.events.length;
   process.kill(main, 'SIGKILL');
   await t.waitEvent((e) => e.event === 'spawn' && e.pid !== main, 'respawn', { from });

@@ -2,6 +2,8 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { reapOrphanZombies } from '../../support/proc.ts';
+import { waitFor as pollFor } from '../../support/wait.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,27 +29,14 @@ after(async () => {
   }
 });
 
-/** Reap our orphaned zombies until none are left (short deadline). */
+/** Reap our orphaned zombies until none are left. */
 async function reapAll(): Promise<void> {
-  if (!subreaper) return;
-  const known = new Set(children.map((c) => c.pid as number));
-  const deadline = Date.now() + 2000;
-  for (;;) {
-    reapOrphans(known);
-    const zombies = childrenOf(process.pid).filter((p) => !known.has(p) && readStat(p)?.state === 'Z');
-    if (zombies.length === 0 || Date.now() > deadline) return;
-    await sleep(10);
-  }
+  if (subreaper) await reapOrphanZombies(new Set(children.map((c) => c.pid as number)));
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
+/** Polls until fn returns a value (generous deadline: tests run on a loaded 2-core machine). */
+function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  return pollFor(fn, { what, timeoutMs, intervalMs: 10 });
 }
 
 /** Spawn like ringd does: own process group and session, marked environment. */
