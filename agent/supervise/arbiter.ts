@@ -127,7 +127,8 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       this.publish({ event: 'remove', watcher: w.name });
     }
     const byName = new Map(next.watchers.map((w) => [w.name, w]));
-    for (const name of [...plan.restart, ...plan.resize]) await this.get(name).reconfigure(byName.get(name)!);
+    // In parallel: a watcher draining for minutes must not hold up the others' changes.
+    await Promise.all([...plan.restart, ...plan.resize].map((name) => this.get(name).reconfigure(byName.get(name)!)));
     for (const name of plan.add) {
       const w = new Watcher(byName.get(name) as WatcherConfig, this.host);
       this.watchers.set(name, w);

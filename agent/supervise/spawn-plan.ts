@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { StdioOptions } from 'node:child_process';
 import type { WatcherConfig } from '../config/types.ts';
 import { substitute, shellSplit, quoteWord } from '../config/index.ts';
+import { userById } from '../config/users.ts';
 import { DEFAULT_CHILD_PATH, SPAWN_MARKER_ENV } from '../defaults.ts';
 
 export interface SpawnPlan {
@@ -63,7 +64,9 @@ function wrapperArgv(cfg: WatcherConfig): string[] {
     const uid = cfg.uid ?? process.getuid?.();
     const gid = cfg.gid ?? process.getgid?.();
     if (cfg.uid !== undefined || cfg.gid !== undefined) {
-      out.push('--reuid', String(uid), '--regid', String(gid), '--init-groups');
+      // Supplementary groups come from /etc/group when the uid has an account, else none.
+      const groups = uid !== undefined && userById(uid) ? '--init-groups' : '--clear-groups';
+      out.push('--reuid', String(uid), '--regid', String(gid), groups);
     }
     out.push('--');
   }
