@@ -16,6 +16,11 @@ import { Guardian } from './safety/guardian.ts';
 import { cleanupLeftovers } from './safety/leftovers.ts';
 import { OrphanReaper } from './safety/orphans.ts';
 import { StateRecorder } from './safety/state-file.ts';
+import { ControlPlane } from './control/plane.ts';
+import type { ReloadPlan } from './supervise/plan.ts';
+
+/** How long `quit` leaves the control socket open so its reply reaches the client. */
+const QUIT_REPLY_GRACE_MS = 200;
 
 /** One state file per config file, so several ringd on one host never touch each other's children. */
 export function stateFileFor(cfg: Config): string {
@@ -38,6 +43,7 @@ export class Daemon {
   private guardian!: Guardian;
   private stopping: Promise<void> | null = null;
   private reaperTimer: NodeJS.Timeout | null = null;
+  private plane: ControlPlane | null = null;
 
   constructor(private cfg: Config, private readonly log: Logger) {}
 
@@ -48,6 +54,13 @@ export class Daemon {
     for (const s of report.skipped) this.log.info(`left pid ${s.pid} alone: ${s.why}`);
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
+    this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
+      quit: async () => {
+        await this.shutdown('quit command');
+        setTimeout(() => void this.exit(0), QUIT_REPLY_GRACE_MS);
+      },
+      reloadConfig: () => this.applyConfigFile(),
+    });
     this.recorder = new StateRecorder(stateFile, this.arbiter.bootId);
     this.guardian = new Guardian(stateFile);
     this.arbiter.on('children', (c) => this.recorder.update(c));
@@ -80,26 +93,38 @@ export class Daemon {
     return this.stopping;
   }
 
-  async reload(): Promise<void> {
-    let next: Config;
-    try {
-      next = await loadConfig(this.cfg.file);
-    } catch (err) {
-      const msg = err instanceof ConfigError ? err.message : (err as Error).message;
-      this.log.error(`reload refused, keeping the running configuration:\n${msg}`);
-      return;
-    }
+  /** Closes the control plane and exits the process. */
+  async exit(code: number): Promise<never> {
+    await this.plane?.close().catch(() => undefined);
+    process.exit(code);
+  }
+
+  /** Re-reads the config file and applies it; a ConfigError leaves everything as it was. */
+  async applyConfigFile(): Promise<ReloadPlan> {
+    const next = await loadConfig(this.cfg.file);
     this.log.setLevel(next.agent.loglevel);
     const plan = await this.arbiter.reload(next);
     this.cfg = next;
-    this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] resized [${plan.resize}]`);
+    this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] ` +
+      `updated [${plan.update}] resized [${plan.resize}]`);
+    return plan;
+  }
+
+  /** SIGHUP: like applyConfigFile, but problems are logged. */
+  async reload(): Promise<void> {
+    try {
+      await this.applyConfigFile();
+    } catch (err) {
+      const msg = err instanceof ConfigError ? err.message : (err as Error).message;
+      this.log.error(`reload refused, keeping the running configuration:\n${msg}`);
+    }
   }
 
   private installSignals(): void {
     const exitAfter = (reason: string) => () => {
-      void this.shutdown(reason).then(() => process.exit(0), (err: Error) => {
+      void this.shutdown(reason).then(() => this.exit(0), (err: Error) => {
         this.log.error(`shutdown failed: ${err.message}`);
-        process.exit(1);
+        void this.exit(1);
       });
     };
     process.on('SIGTERM', exitAfter('SIGTERM'));

@@ -46,3 +46,10 @@ export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr
 export const SPAWN_MARKER_ENV = 'RING_SPAWN_ID';
 /** ringd's log level when [agent] loglevel is not set. */
 export const DEFAULT_LOGLEVEL = 'info';
+
+/** Control plane (Circus's defaults: loopback only). */
+export const DEFAULT_ENDPOINT = 'tcp://127.0.0.1:5555';
+export const DEFAULT_PUBSUB_ENDPOINT = 'tcp://127.0.0.1:5556';
+export const DEFAULT_STATS_ENDPOINT = 'tcp://127.0.0.1:5557';
+export const DEFAULT_STATS_INTERVAL_MS = 1000;
+export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;

@@ -73,8 +73,7 @@ async function main(): Promise<void> {
   try {
     await new Daemon(cfg, log).run();
   } catch (err) {
-    if (err instanceof AlreadyRunningError) fail(err.message, 1);
-    throw err;
+    fail(err instanceof AlreadyRunningError ? err.message : `cannot start: ${(err as Error).message}`, 1);
   }
 }
 

@@ -38,3 +38,37 @@ export class ConfigError extends RingError {
 export function formatIssue(i: ConfigIssue): string {
   return i.key ? `${i.file}: ${i.key}: ${i.message}` : `${i.file}: ${i.message}`;
 }
+
+/** Circus's `errno` values in error replies (circus/exc.py); Ringmaster keeps their meaning. */
+export const ERRNO = {
+  NOT_SPECIFIED: 0,
+  INVALID_JSON: 1,
+  UNKNOWN_COMMAND: 2,
+  MESSAGE_ERROR: 3,
+  OS_ERROR: 4,
+  COMMAND_ERROR: 5,
+  BAD_MSG_DATA_ERROR: 6,
+} as const;
+export type Errno = (typeof ERRNO)[keyof typeof ERRNO];
+
+/** An error a command reports to its caller, with the Circus errno it maps to. */
+export class CommandError extends Error {
+  constructor(message: string, readonly errno: Errno = ERRNO.MESSAGE_ERROR) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/** The errno a failure maps to on the wire. */
+export function errnoOf(err: unknown): Errno {
+  if (err instanceof CommandError) return err.errno;
+  if (err instanceof RingError) {
+    switch (err.code) {
+      case 'NOT_FOUND': case 'BAD_ARGUMENT': case 'CONFIG_INVALID': return ERRNO.MESSAGE_ERROR;
+      case 'SPAWN_FAILED': return ERRNO.OS_ERROR;
+      case 'HOOK_FAILED': case 'STOPPED': return ERRNO.COMMAND_ERROR;
+    }
+  }
+  if (err && typeof err === 'object' && 'syscall' in err) return ERRNO.OS_ERROR;
+  return ERRNO.COMMAND_ERROR;
+}

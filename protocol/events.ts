@@ -16,7 +16,11 @@ export type RingEvent =
   | (Base & { event: 'state'; wid: number; pid: number | null; from: ProcessState; to: ProcessState; reason?: string })
   | (Base & { event: 'watcher_state'; from: WatcherState; to: WatcherState; reason?: string })
   | (Base & { event: 'backoff'; wid: number; delay: number; failures: number; reason: string })
-  | (Base & { event: 'fatal'; wid: number; failures: number; reason: string });
+  | (Base & { event: 'fatal'; wid: number; failures: number; reason: string })
+  /** A slot entered backoff after running normally: the start of a crash loop. */
+  | (Base & { event: 'flapping'; wid: number; failures: number; reason: string })
+  /** An async command answered before it finished (no `waiting`) failed later. */
+  | (Base & { event: 'command_failure'; command: string; reason: string; errno: number });
 
 export type RingEventName = RingEvent['event'];
 

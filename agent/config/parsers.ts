@@ -21,7 +21,11 @@ export interface Parser<T> {
   parse(value: unknown, ctx: ParseContext): T | Invalid;
   /** Human form of a parsed value (for docs), when it differs from JSON. */
   format?(value: T): string;
+  /** The value as the control protocol shows it (Circus: durations in seconds), when it differs. */
+  wire?(value: T): unknown;
 }
+
+const seconds = (ms: number): number => ms / 1000;
 
 /** A value as shown in messages: JSON-encoded, shortened when long. */
 export function show(value: unknown): string {
@@ -80,6 +84,7 @@ export const duration: Parser<number> = {
   type: DURATION_TYPE,
   parse: (v) => parseDuration(v) ?? expected(DURATION_TYPE, v),
   format: formatDuration,
+  wire: seconds,
 };
 
 const POSITIVE_DURATION_TYPE = 'a duration > 0 (seconds, or a string like "250ms", "1s")';
@@ -91,6 +96,7 @@ export const positiveDuration: Parser<number> = {
     return ms !== undefined && ms > 0 ? ms : expected(POSITIVE_DURATION_TYPE, v);
   },
   format: formatDuration,
+  wire: seconds,
 };
 
 const SIGNAL_TYPE = 'a signal name or number (e.g. "TERM", "SIGQUIT", 15, "RTMIN+2", "none")';
@@ -181,5 +187,19 @@ export const rlimit: Parser<number | null> = {
     if (isInteger(v) && v >= 0) return v;
     if (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'unlimited')) return null;
     return expected(RLIMIT_TYPE, v);
+  },
+};
+
+const ENDPOINT_TYPE = 'a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path"';
+
+/** A ZeroMQ endpoint ringd binds: tcp with an explicit host and port, or ipc with an absolute path. */
+export const endpoint: Parser<string> = {
+  type: ENDPOINT_TYPE,
+  parse: (v) => {
+    if (typeof v !== 'string') return expected(ENDPOINT_TYPE, v);
+    const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5}|\*)$/.exec(v);
+    if (tcp && (tcp[2] === '*' || Number(tcp[2]) <= 65535)) return v;
+    if (/^ipc:\/\/\/.+/.test(v)) return v;
+    return expected(ENDPOINT_TYPE, v);
   },
 };

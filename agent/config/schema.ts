@@ -19,6 +19,8 @@ export interface OptionDef<C> {
   defaultText: string;
   required: boolean;
   description: string;
+  /** The parsed value as the control protocol shows it. */
+  wire(value: unknown): unknown;
   /** Parse `raw` (undefined when absent) into `out`; returns an Invalid for a rejected value. */
   apply(raw: unknown, ctx: ParseContext, out: Partial<C>): Invalid | undefined;
 }
@@ -39,6 +41,7 @@ function optionsOf<C>() {
     defaultText: extra.defaultText ?? (def === undefined ? (extra.required ? 'required' : 'unset') : parser.format ? parser.format(def) : JSON.stringify(def)),
     required: extra.required ?? false,
     description,
+    wire: (value) => (parser.wire && value !== undefined ? parser.wire(value as C[K]) : value),
     apply(raw, ctx, out) {
       if (raw === undefined) {
         const value = extra.compute ? extra.compute() : def;
@@ -74,6 +77,12 @@ export const AGENT_OPTIONS: readonly OptionDef<AgentConfig>[] = [
   }),
   agentOption('warmup_delay', P.duration, D.DEFAULT_AGENT_WARMUP_DELAY_MS, 'Delay between starting two watchers.'),
   agentOption('check_interval', P.positiveDuration, D.DEFAULT_CHECK_INTERVAL_MS, 'Period of the periodic checks (max_age, …).'),
+  agentOption('endpoint', P.endpoint, D.DEFAULT_ENDPOINT, 'Control endpoint (ZeroMQ ROUTER, Circus protocol). Loopback unless you mean otherwise.'),
+  agentOption('pubsub_endpoint', P.endpoint, D.DEFAULT_PUBSUB_ENDPOINT, 'Event stream (ZeroMQ PUB): topics watcher.NAME.EVENT.'),
+  agentOption('stats_endpoint', P.endpoint, D.DEFAULT_STATS_ENDPOINT, 'Stats stream (ZeroMQ PUB): topics stat.WATCHER[.PID], stat.circus, stat.sockets.'),
+  agentOption('stats_interval', P.positiveDuration, D.DEFAULT_STATS_INTERVAL_MS, 'How often the stats stream publishes.'),
+  agentOption('curve_secret_key_file', P.filePath, undefined, 'Enables CURVE on the three endpoints: the server key file written by `ringctl keygen`.'),
+  agentOption('max_request_bytes', P.integer(64), D.DEFAULT_MAX_REQUEST_BYTES, 'Largest control request accepted; larger ones get an error reply.'),
   agentOption('loglevel', P.oneOf(LOG_LEVELS), D.DEFAULT_LOGLEVEL, 'Log verbosity of ringd.'),
 ];
 
@@ -94,6 +103,7 @@ export const WATCHER_OPTIONS: readonly OptionDef<WatcherConfig>[] = [
   watcherOption('singleton', P.boolean, false, 'At most one process (numprocesses must be 0 or 1).'),
   watcherOption('priority', P.integer(), D.DEFAULT_PRIORITY, 'Start order: higher starts first (after its dependencies).'),
   watcherOption('stop_signal', P.signal, D.DEFAULT_STOP_SIGNAL, 'Signal sent to stop a process; "none" sends nothing and waits for it to leave.'),
+  watcherOption('send_hup', P.boolean, false, '`reload` sends SIGHUP to the processes instead of replacing them.'),
   watcherOption('stop_children', P.boolean, false, 'Also send stop_signal to tree members outside the process group (setsid escapees); the group always gets it.'),
   watcherOption('graceful_timeout', P.duration, D.DEFAULT_GRACEFUL_TIMEOUT_MS, 'Wait after stop_signal before SIGKILL.'),
   watcherOption('max_retry', P.integer(-1), D.DEFAULT_MAX_RETRY, 'Consecutive failures (exits within backoff_reset_after, failed starts) before a process turns fatal; -1 = never.'),

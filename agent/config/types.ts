@@ -56,6 +56,8 @@ export interface WatcherConfig {
   /** Signal number; 0 means "send nothing, wait for the process to leave by itself". */
   stop_signal: number;
   stop_children: boolean;
+  /** `reload` sends SIGHUP instead of replacing the processes. */
+  send_hup: boolean;
   graceful_timeout: number;
   max_retry: number;
   max_age: number;
@@ -84,6 +86,12 @@ export interface AgentConfig {
   warmup_delay: number;
   check_interval: number;
   loglevel: LogLevel;
+  endpoint: string;
+  pubsub_endpoint: string;
+  stats_endpoint: string;
+  stats_interval: number;
+  curve_secret_key_file?: string;
+  max_request_bytes: number;
 }
 
 export interface Config {

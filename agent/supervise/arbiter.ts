@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChangeInfo } from '../../protocol/agent-api.ts';
 import type { RingEvent, RingEventInput } from '../../protocol/events.ts';
 import { ERROR_CODES, RingError } from '../../protocol/errors.ts';
 import type { Config, WatcherConfig } from '../config/types.ts';
@@ -69,6 +70,14 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     return w;
   }
 
+  /** Lookup by name, case-insensitive as in Circus (an exact match wins). */
+  find(name: string): Watcher | undefined {
+    const exact = this.watchers.get(name);
+    if (exact) return exact;
+    const lower = name.toLowerCase();
+    return [...this.watchers.values()].find((w) => w.name.toLowerCase() === lower);
+  }
+
   names(): string[] {
     return [...this.watchers.keys()];
   }
@@ -95,7 +104,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   }
 
   /** Starts one watcher after what it depends on; queued on the watcher at once, so order is kept. */
-  startWatcher(name: string): Promise<void> {
+  startWatcher(name: string): Promise<ChangeInfo> {
     const w = this.get(name);
     const deps = w.config.depends_on.map((d) => this.startWatcher(d));
     return w.start(deps.length ? Promise.all(deps) : undefined);
@@ -108,16 +117,21 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     return w.stop(opts, dependents.length ? Promise.all(dependents) : undefined);
   }
 
-  /** Stops everything: a watcher stops once its dependents and every lower-priority watcher stopped. */
+  /** Stops every watcher in order; the agent keeps running (`stop` with no name). */
+  stopAll(opts: { graceful?: boolean } = {}): Promise<void> {
+    return this.stopInOrder([...this.watchers.values()], opts);
+  }
+
+  /** Stops everything for good: a watcher stops once its dependents and every lower-priority watcher stopped. */
   async stop(opts: { graceful?: boolean } = {}): Promise<void> {
     this.stopChecks();
-    await this.stopInOrder([...this.watchers.values()], opts);
+    await this.stopAll(opts);
     await Promise.all([...this.watchers.values()].map((w) => w.close()));
   }
 
   /** Applies a new configuration with the least disturbance; returns what was done. */
   async reload(next: Config): Promise<ReloadPlan> {
-    const plan = planReload(this.cfg, next);
+    const plan = planReload(this.current(), next);
     this.cfg = next;
     const removed = plan.remove.map((n) => this.get(n));
     await this.stopInOrder(removed, {});
@@ -128,7 +142,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     }
     const byName = new Map(next.watchers.map((w) => [w.name, w]));
     // In parallel: a watcher draining for minutes must not hold up the others' changes.
-    await Promise.all([...plan.restart, ...plan.resize].map((name) => this.get(name).reconfigure(byName.get(name)!)));
+    await Promise.all([...plan.restart, ...plan.update, ...plan.resize].map((name) => this.get(name).reconfigure(byName.get(name)!)));
     for (const name of plan.add) {
       const w = new Watcher(byName.get(name) as WatcherConfig, this.host);
       this.watchers.set(name, w);
@@ -141,7 +155,33 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   }
 
   reopenLogs(): Promise<void> {
-    return Promise.all([...this.watchers.values()].map((w) => w.reopenLogs())).then(() => undefined);
+    return Promise.all([...this.watchers.values()].map((w) => w.io.reopen())).then(() => undefined);
+  }
+
+  /** The running configuration: the loaded file as changed since by add, rm and set. */
+  current(): Config {
+    return { ...this.cfg, watchers: [...this.watchers.values()].map((w) => w.config) };
+  }
+
+  /** Adds a watcher at run time; `start` starts it (after its dependencies). */
+  async add(cfg: WatcherConfig, start: boolean): Promise<ChangeInfo | null> {
+    if (this.watchers.has(cfg.name)) throw new RingError(ERROR_CODES.BAD_ARGUMENT, `watcher '${cfg.name}' already exists`);
+    for (const dep of cfg.depends_on) this.get(dep);
+    const w = new Watcher(cfg, this.host);
+    this.watchers.set(cfg.name, w);
+    this.publish({ event: 'add', watcher: cfg.name });
+    return start ? this.startWatcher(cfg.name) : null;
+  }
+
+  /** Removes a watcher: stopped first (after its dependents), or left to finish alone with `stop: false`. */
+  async remove(name: string, opts: { stop: boolean }): Promise<void> {
+    const w = this.get(name);
+    const dependents = this.dependents(name).map((d) => d.name);
+    if (dependents.length) throw new RingError(ERROR_CODES.BAD_ARGUMENT, `'${name}' is needed by ${dependents.join(', ')}`);
+    this.watchers.delete(name);
+    this.publish({ event: 'remove', watcher: name });
+    if (opts.stop) await w.close();
+    else w.detach();
   }
 
   private async stopInOrder(targets: Watcher[], opts: { graceful?: boolean }): Promise<void> {
@@ -176,6 +216,11 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       const existing = all.get(w.name);
       if (existing) this.watchers.set(w.name, existing);
     }
+  }
+
+  /** Publishes an event that did not come from a watcher (e.g. a failed async command). */
+  publishEvent(e: RingEventInput): void {
+    this.publish(e);
   }
 
   private publish(e: RingEventInput): void {

@@ -1,37 +1,47 @@
-/** What a configuration reload changes: watchers to add, remove, restart or merely resize. */
+/** What a configuration change does to a watcher, and what a reload does to the whole agent. */
 import type { Config, WatcherConfig } from '../config/types.ts';
+
+/**
+ * Settings that decide how a process is spawned: changing one restarts the watcher. Everything
+ * else (stop, hook, backoff, age, output settings…) applies to the running watcher at once.
+ */
+const SPAWN_KEYS: readonly (keyof WatcherConfig)[] = [
+  'cmd', 'args', 'shell', 'shell_args', 'executable', 'working_dir', 'uid', 'gid', 'env', 'copy_env', 'rlimits',
+  'close_child_stdin', 'close_child_stdout', 'close_child_stderr',
+];
+
+export type WatcherChange = 'unchanged' | 'resize' | 'update' | 'restart';
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function classifyChange(a: WatcherConfig, b: WatcherConfig): WatcherChange {
+  if (SPAWN_KEYS.some((k) => !same(a[k], b[k]))) return 'restart';
+  const live = (Object.keys(b) as (keyof WatcherConfig)[]).filter((k) => k !== 'numprocesses' && k !== 'file');
+  if (live.some((k) => !same(a[k], b[k])) || Object.keys(a).length !== Object.keys(b).length) return 'update';
+  return a.numprocesses === b.numprocesses ? 'unchanged' : 'resize';
+}
 
 export interface ReloadPlan {
   add: string[];
   remove: string[];
-  /** Changed in anything but numprocesses: stopped and started again with the new settings. */
+  /** A spawn setting changed: stopped and started again. */
   restart: string[];
+  /** Other settings changed: applied to the running processes (and resized if numprocesses changed). */
+  update: string[];
   /** Only numprocesses changed: resized live, no process restarted. */
   resize: string[];
   unchanged: string[];
 }
 
-/** The settings that matter for a restart decision: everything but the count and where it was read. */
-function fingerprint(w: WatcherConfig): string {
-  return JSON.stringify({ ...w, numprocesses: 0, file: '' });
-}
-
 export function planReload(current: Config, next: Config): ReloadPlan {
   const old = new Map(current.watchers.map((w) => [w.name, w]));
-  const plan: ReloadPlan = { add: [], remove: [], restart: [], resize: [], unchanged: [] };
+  const plan: ReloadPlan = { add: [], remove: [], restart: [], update: [], resize: [], unchanged: [] };
   for (const w of next.watchers) {
     const before = old.get(w.name);
     if (!before) plan.add.push(w.name);
-    else if (fingerprint(before) !== fingerprint(w)) plan.restart.push(w.name);
-    else if (before.numprocesses !== w.numprocesses) plan.resize.push(w.name);
-    else plan.unchanged.push(w.name);
+    else plan[classifyChange(before, w)].push(w.name);
   }
   const names = new Set(next.watchers.map((w) => w.name));
   plan.remove = current.watchers.filter((w) => !names.has(w.name)).map((w) => w.name);
   return plan;
-}
-
-/** True when two watcher configs differ only in numprocesses. */
-export function onlyCountDiffers(a: WatcherConfig, b: WatcherConfig): boolean {
-  return fingerprint(a) === fingerprint(b);
 }

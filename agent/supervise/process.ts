@@ -16,7 +16,7 @@ import { signalName } from '../config/index.ts';
 import { describeExit, describeSpawnError } from './describe.ts';
 import type { HookContext, HookResult } from './hooks.ts';
 import { spawnPlan } from './spawn-plan.ts';
-import { readStat } from './proc.ts';
+import { childrenOf, readStat } from './proc.ts';
 import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 import { stopTree, type ExitStatus } from './stop.ts';
 
@@ -35,6 +35,14 @@ export interface SlotHost {
   childEnded(slot: ProcessSlot, pid: number): void;
   /** The slot settled in stopped or fatal by itself (no respawn). */
   slotSettled(slot: ProcessSlot): void;
+}
+
+export interface StopRequest {
+  graceful?: boolean;
+  /** Overrides stop_signal (the `kill` command's signum). */
+  signal?: number;
+  /** Overrides graceful_timeout, in ms. */
+  gracefulTimeout?: number;
 }
 
 export interface ProcessInfo {
@@ -214,6 +222,9 @@ export class ProcessSlot {
     const delay = backoffDelay(policy, this.failures);
     this.host.log.warning(`${this.host.name}.${this.wid}: ${reason} after ${uptime}ms; restarting${delay ? ` in ${delay}ms` : ''}`);
     if (delay === 0) { void this.spawnOnce(); return; }
+    if (this.failures === 2) {
+      this.host.emit({ event: 'flapping', watcher: this.host.name, wid: this.wid, failures: this.failures, reason });
+    }
     this.transition('backoff', reason, pid);
     this.host.emit({ event: 'backoff', watcher: this.host.name, wid: this.wid, delay, failures: this.failures, reason });
     this.backoffTimer = setTimeout(() => { this.backoffTimer = null; void this.spawnOnce(); }, delay);
@@ -224,20 +235,35 @@ export class ProcessSlot {
     this.backoffTimer = null;
   }
 
-  /** Sends a signal to the process group and to every escaped member of the tree. */
-  signal(sig: number): void {
-    if (!this.run) return;
-    signalTree(findTree(this.query(this.run)), sig, this.run.pid);
+  /**
+   * Sends a signal to the process (`process`), its direct children (`children`), one child
+   * (`child`, which must be a child of the process), or every member of its tree (`tree`).
+   * Returns the pids signalled.
+   */
+  signal(sig: number, target: 'process' | 'children' | 'tree' = 'process', child?: number): number[] {
+    if (!this.run) return [];
+    let pids: number[];
+    switch (target) {
+      case 'process': pids = [this.run.pid]; break;
+      case 'children': pids = child !== undefined ? childrenOf(this.run.pid).filter((c) => c === child) : childrenOf(this.run.pid); break;
+      case 'tree': pids = findTree(this.query(this.run)); break;
+    }
+    signalTree(pids, sig);
+    return pids;
   }
 
-  /** Stops the whole tree: stop_signal, graceful_timeout, then SIGKILL; resolves when nothing is left. */
-  stop(opts: { graceful?: boolean } = {}): Promise<void> {
+  /**
+   * Stops the whole tree: stop_signal (or `signal`), graceful_timeout (or `gracefulTimeout`), then
+   * SIGKILL; resolves when nothing is left. `graceful: false` SIGKILLs at once.
+   */
+  stop(opts: StopRequest = {}): Promise<void> {
     if (this.stopping) return this.stopping;
-    this.stopping = this.doStop(opts.graceful ?? true).finally(() => { this.stopping = null; });
+    this.stopping = this.doStop(opts).finally(() => { this.stopping = null; });
     return this.stopping;
   }
 
-  private async doStop(graceful: boolean): Promise<void> {
+  private async doStop(req: StopRequest): Promise<void> {
+    const graceful = req.graceful ?? true;
     this.clearBackoff();
     await this.spawning;
     await this.exitHandling;
@@ -249,10 +275,11 @@ export class ProcessSlot {
     }
     this.transition('stopping');
     const cfg = this.host.config();
+    const signal = graceful ? req.signal ?? cfg.stop_signal : 9;
     const outcome = await stopTree(this.query(run), run.exited, {
-      signal: graceful ? cfg.stop_signal : 9,
+      signal,
       stopChildren: cfg.stop_children,
-      gracefulTimeout: graceful ? cfg.graceful_timeout : 0,
+      gracefulTimeout: graceful ? req.gracefulTimeout ?? cfg.graceful_timeout : 0,
       beforeSignal: (signum) => this.host.hook('before_signal', { pid: run.pid, wid: this.wid, signum }).then((r) => r.proceed),
       afterSignal: (signum) => {
         this.host.emit({ event: 'kill', watcher: this.host.name, wid: this.wid, pid: run.pid, signal: signum });
@@ -262,7 +289,7 @@ export class ProcessSlot {
     await this.reap(run, outcome.status, outcome.forcedAfterMs !== undefined
       ? describeExit(outcome.status.code, outcome.status.signal, { forcedAfterMs: outcome.forcedAfterMs }) : undefined);
     if (outcome.forcedAfterMs !== undefined) {
-      this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} ${this.lastExit} (${signalName(cfg.stop_signal)} was not enough)`);
+      this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} ${this.lastExit} (${signalName(signal)} was not enough)`);
     }
     this.transition('stopped', this.lastExit ?? undefined, run.pid);
   }

@@ -1,19 +1,19 @@
 /**
- * A watcher: N process slots of one program, its hooks and output sinks, and a FIFO of mutating
- * operations (start, stop, restart, resize, reconfigure) so commands on it run in order while
- * everything else answers at once.
+ * A watcher: N process slots of one program and a FIFO of mutating operations (start, stop,
+ * restart, reload, kill, resize, reconfigure), so commands on it run in order while everything
+ * else answers at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HookName, WatcherState } from '../../protocol/states.ts';
+import type { WatcherState } from '../../protocol/states.ts';
+import type { ChangeInfo } from '../../protocol/agent-api.ts';
 import type { RingEventInput } from '../../protocol/events.ts';
 import { ERROR_CODES, RingError } from '../../protocol/errors.ts';
 import type { WatcherConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
-import { createSink, type Sink } from '../output/index.ts';
-import { runHook, type HookContext, type HookResult } from './hooks.ts';
-import { ProcessSlot, type ProcessInfo, type SlotHost } from './process.ts';
+import { classifyChange } from './plan.ts';
+import { ProcessSlot, type ProcessInfo, type SlotHost, type StopRequest } from './process.ts';
 import { SerialQueue } from './queue.ts';
-import { onlyCountDiffers } from './plan.ts';
+import { WatcherIO } from './watcher-io.ts';
 
 /** What a watcher needs from its arbiter. */
 export interface WatcherHost {
@@ -34,37 +34,41 @@ export interface WatcherStatus {
   processes: ProcessInfo[];
 }
 
+const SIGHUP = 1;
+const pidsOf = (slots: Iterable<ProcessSlot>) => [...slots].map((s) => s.pid).filter((p): p is number => p !== null);
+
 export class Watcher {
   state: WatcherState = 'stopped';
-  private readonly slots = new Map<number, ProcessSlot>();
+  private slots = new Map<number, ProcessSlot>();
   private readonly queue = new SerialQueue();
-  private sinks: { stdout: Sink; stderr: Sink };
+  readonly io: WatcherIO;
   /** When each running slot's process reaches max_age (+ its random variance). */
   private readonly ageDeadlines = new Map<ProcessSlot, number>();
   private ageRestartQueued = false;
+  /** Removed with `rm --nostop`: its processes finish alone and are not replaced. */
+  private detached = false;
   private readonly slotHost: SlotHost;
 
   constructor(private cfg: WatcherConfig, private readonly host: WatcherHost) {
-    this.sinks = this.openSinks();
-    const self = this;
+    this.io = new WatcherIO(() => this.cfg, host.log, (e) => host.emit(e));
     this.slotHost = {
       name: cfg.name,
       log: host.log,
-      config: () => self.cfg,
+      config: () => this.cfg,
       emit: (e) => host.emit(e),
       nextMarker: () => host.nextMarker(),
-      output: (stream, line, meta) => self.sinks[stream].write(line, meta),
-      mayRespawn: () => self.cfg.respawn && (self.state === 'active' || self.state === 'starting'),
-      hook: (name, ctx) => self.hook(name, ctx),
+      output: (stream, line, meta) => this.io.write(stream, line, meta),
+      mayRespawn: () => !this.detached && this.cfg.respawn && (this.state === 'active' || this.state === 'starting'),
+      hook: (name, ctx) => this.io.hook(name, ctx),
       childStarted: (slot, pid, marker) => {
-        self.scheduleAge(slot);
-        host.childStarted(self.name, pid, marker);
+        this.scheduleAge(slot);
+        host.childStarted(this.name, pid, marker);
       },
       childEnded: (slot, pid) => {
-        self.ageDeadlines.delete(slot);
-        host.childEnded(self.name, pid);
+        this.ageDeadlines.delete(slot);
+        host.childEnded(this.name, pid);
       },
-      slotSettled: () => self.settle(),
+      slotSettled: () => this.settle(),
     };
   }
 
@@ -80,7 +84,7 @@ export class Watcher {
     return {
       name: this.name, state: this.state, numprocesses: this.cfg.numprocesses, priority: this.cfg.priority,
       depends_on: this.cfg.depends_on, pending: this.queue.length,
-      processes: [...this.slots.values()].map((s) => s.info()),
+      processes: this.processes().map((s) => s.info()),
     };
   }
 
@@ -92,14 +96,11 @@ export class Watcher {
     return [...this.slots.values()];
   }
 
-  /**
-   * Queues a start. `after` (e.g. the start of a dependency) is awaited inside the queue, so
-   * commands sent later on this watcher still run after this one.
-   */
-  start(after?: Promise<unknown>): Promise<void> {
+  /** Queues a start; `after` (e.g. a dependency's start) is awaited inside the queue, keeping command order. */
+  start(after?: Promise<unknown>): Promise<ChangeInfo> {
     return this.queue.run(async () => {
       await after;
-      await this.doStart();
+      return this.doStart();
     });
   }
 
@@ -111,10 +112,54 @@ export class Watcher {
     });
   }
 
-  restart(): Promise<void> {
+  restart(): Promise<ChangeInfo> {
     return this.queue.run(async () => {
+      const stopped = pidsOf(this.slots.values());
       await this.doStop(true);
-      await this.doStart();
+      return { ...(await this.doStart()), stopped };
+    });
+  }
+
+  /**
+   * Replaces the processes with new ones without a gap: new processes first, then the old ones
+   * stopped (`sequential`: one wid at a time). With send_hup, SIGHUP instead. Not running: a start.
+   */
+  reload(opts: { sequential: boolean }): Promise<ChangeInfo> {
+    return this.queue.run(async () => {
+      if (this.state !== 'active') return { ...(await this.doStart()), stopped: [] };
+      const old = this.processes();
+      if (this.cfg.send_hup) {
+        for (const s of old) s.signal(SIGHUP);
+        this.host.emit({ event: 'reload', watcher: this.name });
+        return { stopped: [], started: [], kept: pidsOf(old) };
+      }
+      const stopped = pidsOf(old);
+      const fresh = new Map<number, ProcessSlot>();
+      for (const s of old) {
+        if (fresh.size > 0 && this.cfg.warmup_delay > 0) await sleep(this.cfg.warmup_delay);
+        const next = new ProcessSlot(this.slotHost, s.wid);
+        fresh.set(s.wid, next);
+        this.slots.set(s.wid, next);
+        await next.start();
+        if (opts.sequential) await s.stop();
+      }
+      if (!opts.sequential) await Promise.all(old.map((s) => s.stop()));
+      this.host.emit({ event: 'reload', watcher: this.name });
+      return { stopped, started: pidsOf(fresh.values()), kept: [] };
+    });
+  }
+
+  /** Stops processes (all, or the one with `pid`) with an optional signal and timeout; an active watcher replaces them. */
+  kill(opts: { pid?: number } & StopRequest): Promise<void> {
+    const targets = opts.pid === undefined ? this.processes() : this.processes().filter((s) => s.pid === opts.pid);
+    if (opts.pid !== undefined && targets.length === 0) {
+      throw new RingError(ERROR_CODES.NOT_FOUND, `process ${opts.pid} not found in '${this.name}'`);
+    }
+    return this.queue.run(async () => {
+      await Promise.all(targets.map(async (s) => {
+        await s.stop(opts);
+        if (this.state === 'active' && this.slots.get(s.wid) === s && !this.detached) await s.start();
+      }));
     });
   }
 
@@ -128,21 +173,28 @@ export class Watcher {
     });
   }
 
-  /** Replaces the configuration: a live resize when only numprocesses changed, else stop and start again. */
+  /**
+   * Applies a new configuration with the least disturbance: settings of how processes are spawned
+   * restart the watcher; anything else applies to the running processes (resizing if needed).
+   */
   reconfigure(next: WatcherConfig): Promise<void> {
     return this.queue.run(async () => {
-      if (onlyCountDiffers(this.cfg, next)) {
+      const before = this.cfg;
+      const change = classifyChange(before, next);
+      if (change === 'unchanged') return;
+      if (change === 'restart') {
+        const wasRunning = this.state !== 'stopped';
+        await this.doStop(true);
         this.cfg = next;
-        await this.resize();
+        await this.io.swapIfChanged(before);
+        this.host.emit({ event: 'updated', watcher: this.name });
+        if (wasRunning || next.autostart) await this.doStart();
         return;
       }
-      const wasRunning = this.state !== 'stopped';
-      await this.doStop(true);
-      await this.closeSinks();
       this.cfg = next;
-      this.sinks = this.openSinks();
-      this.host.emit({ event: 'updated', watcher: this.name });
-      if (wasRunning || next.autostart) await this.doStart();
+      await this.io.swapIfChanged(before);
+      if (change === 'update') this.host.emit({ event: 'updated', watcher: this.name });
+      if (before.numprocesses !== next.numprocesses) await this.resize();
     });
   }
 
@@ -150,19 +202,13 @@ export class Watcher {
   close(): Promise<void> {
     return this.queue.run(async () => {
       await this.doStop(true);
-      await this.closeSinks();
+      await this.io.close();
     });
   }
 
-  /** Sends a signal to every process tree of the watcher (or one wid), now, not queued. */
-  signal(sig: number, wid?: number): number[] {
-    const targets = wid === undefined ? this.processes() : [this.slots.get(wid)].filter((s) => s !== undefined);
-    for (const s of targets) s.signal(sig);
-    return targets.map((s) => s.pid).filter((p): p is number => p !== null);
-  }
-
-  reopenLogs(): Promise<void> {
-    return Promise.all([this.sinks.stdout.reopen(), this.sinks.stderr.reopen()]).then(() => undefined);
+  /** Leaves the processes to finish alone, never replaced (`rm --nostop`). */
+  detach(): void {
+    this.detached = true;
   }
 
   /** Called periodically: restarts at most one process past its max_age, through the queue. */
@@ -175,7 +221,7 @@ export class Watcher {
     this.host.log.info(`${this.name}.${slot.wid}: pid ${slot.pid} reached max_age; replacing it`);
     void this.queue.run(async () => {
       try {
-        if (this.state !== 'active' || !this.slots.has(slot.wid)) return;
+        if (this.state !== 'active' || this.slots.get(slot.wid) !== slot) return;
         await slot.stop();
         await slot.start();
       } finally {
@@ -189,27 +235,14 @@ export class Watcher {
     this.ageDeadlines.set(slot, Date.now() + this.cfg.max_age + Math.random() * this.cfg.max_age_variance);
   }
 
-  private async hook(name: HookName, ctx: Omit<HookContext, 'watcher'>): Promise<HookResult> {
-    const cfg = this.cfg.hooks[name];
-    if (!cfg) return { hook: name, ok: true, proceed: true, reason: 'not configured', output: '' };
-    const result = await runHook(name, cfg, { ...ctx, watcher: this.name });
-    const event = result.ok ? 'hook_success' : 'hook_failure';
-    this.host.emit({ event, watcher: this.name, hook: name, reason: result.ok ? undefined : result.reason });
-    if (!result.ok) {
-      const detail = result.output ? `: ${result.output.split('\n').slice(-3).join(' / ')}` : '';
-      this.host.log.warning(`${this.name}: hook ${name} failed (${result.reason})${detail}${result.proceed ? '; going on' : ''}`);
-    }
-    return result;
-  }
-
-  private async failStart(hook: HookName, result: HookResult): Promise<never> {
+  private async failStart(what: string, reason: string): Promise<never> {
     await this.doStop(true);
-    throw new RingError(ERROR_CODES.HOOK_FAILED, `${this.name}: ${hook} hook failed (${result.reason}); watcher stopped`);
+    throw new RingError(ERROR_CODES.HOOK_FAILED, `${this.name}: ${what} hook failed (${reason}); watcher stopped`);
   }
 
-  private async doStart(): Promise<void> {
-    if (this.state !== 'stopped' && this.state !== 'fatal') return;
-    const before = await this.hook('before_start', {});
+  private async doStart(): Promise<ChangeInfo> {
+    if (this.state !== 'stopped' && this.state !== 'fatal') return { started: [], kept: pidsOf(this.slots.values()) };
+    const before = await this.io.hook('before_start', {});
     if (!before.proceed) {
       throw new RingError(ERROR_CODES.HOOK_FAILED, `${this.name}: before_start hook failed (${before.reason}); not started`);
     }
@@ -217,12 +250,13 @@ export class Watcher {
     for (const slot of this.slots.values()) await slot.stop();
     this.slots.clear();
     await this.grow();
-    if ((this.state as WatcherState) !== 'starting') return; // a failed spawn hook stopped it
-    const after = await this.hook('after_start', {});
-    if (!after.proceed) await this.failStart('after_start', after);
+    if ((this.state as WatcherState) !== 'starting') return { started: [], kept: [] }; // a failed spawn hook stopped it
+    const after = await this.io.hook('after_start', {});
+    if (!after.proceed) await this.failStart('after_start', after.reason);
     this.transition('active');
     this.host.emit({ event: 'start', watcher: this.name });
     this.settle();
+    return { started: pidsOf(this.slots.values()), kept: [] };
   }
 
   /** Spawns slots up to numprocesses, warmup_delay apart, with the spawn hooks. */
@@ -232,18 +266,18 @@ export class Watcher {
       if (this.slots.has(wid)) continue;
       if (!first && this.cfg.warmup_delay > 0) await sleep(this.cfg.warmup_delay);
       first = false;
-      const before = await this.hook('before_spawn', { wid });
-      if (!before.proceed) await this.failStart('before_spawn', before);
+      const before = await this.io.hook('before_spawn', { wid });
+      if (!before.proceed) await this.failStart('before_spawn', before.reason);
       const slot = new ProcessSlot(this.slotHost, wid);
       this.slots.set(wid, slot);
       if (!(await slot.start())) continue;
-      const after = await this.hook('after_spawn', { wid, pid: slot.pid ?? undefined });
-      if (!after.proceed) await this.failStart('after_spawn', after);
+      const after = await this.io.hook('after_spawn', { wid, pid: slot.pid ?? undefined });
+      if (!after.proceed) await this.failStart('after_spawn', after.reason);
     }
   }
 
   private async resize(): Promise<void> {
-    const extra = [...this.slots.values()].filter((s) => s.wid > this.cfg.numprocesses);
+    const extra = this.processes().filter((s) => s.wid > this.cfg.numprocesses);
     await Promise.all(extra.map((s) => s.stop()));
     for (const s of extra) this.slots.delete(s.wid);
     if (this.state === 'active') await this.grow();
@@ -253,38 +287,26 @@ export class Watcher {
   private async doStop(graceful: boolean): Promise<void> {
     if (this.state === 'stopped') return;
     this.transition('stopping');
-    await this.hook('before_stop', {});
-    await Promise.all([...this.slots.values()].map((s) => s.stop({ graceful })));
-    await Promise.all([this.sinks.stdout.flush(), this.sinks.stderr.flush()]);
+    await this.io.hook('before_stop', {});
+    await Promise.all(this.processes().map((s) => s.stop({ graceful })));
+    await this.io.flush();
     this.host.emit({ event: 'stop', watcher: this.name });
     this.transition('stopped');
-    await this.hook('after_stop', {});
+    await this.io.hook('after_stop', {});
   }
 
   /** Derives the watcher's state from its slots after one settled by itself (fatal, or not respawned). */
   private settle(): void {
     if (this.state !== 'active' && this.state !== 'fatal') return;
-    const slots = [...this.slots.values()];
+    const slots = this.processes();
     if (slots.length > 0 && slots.every((s) => s.state === 'fatal')) {
       this.transition('fatal', 'every process gave up');
-    } else if (!this.cfg.respawn && slots.every((s) => s.state === 'stopped')) {
+    } else if ((!this.cfg.respawn || this.detached) && slots.every((s) => s.state === 'stopped')) {
       this.transition('stopped', 'every process exited and respawn is off');
       this.host.emit({ event: 'stop', watcher: this.name });
     } else if (this.state === 'fatal' && slots.some((s) => s.state !== 'fatal')) {
       this.transition('active');
     }
-  }
-
-  private openSinks(): { stdout: Sink; stderr: Sink } {
-    const onError = (err: Error) => this.host.log.error(`${this.name}: output: ${err.message}`);
-    return {
-      stdout: createSink(this.cfg.stdout_stream, { watcher: this.name, stream: 'stdout', onError }),
-      stderr: createSink(this.cfg.stderr_stream, { watcher: this.name, stream: 'stderr', onError }),
-    };
-  }
-
-  private async closeSinks(): Promise<void> {
-    await Promise.all([this.sinks.stdout.close(), this.sinks.stderr.close()]);
   }
 
   private transition(to: WatcherState, reason?: string): void {

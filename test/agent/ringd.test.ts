@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '../support/fixtures.ts';
 import { pidAlive, waitGone, killQuietly, procStat } from '../support/proc.ts';
-import { startRingd, type Ringd } from '../support/ringd.ts';
+import { agentKeys, startRingd, type Ringd } from '../support/ringd.ts';
 import { tmpDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -23,7 +23,7 @@ function forkerConfig(dir: string, extra = ''): string {
   const file = join(dir, 'ringd.toml');
   writeFileSync(file, `
 [agent]
-state_dir = "${dir}/state"
+${agentKeys(dir)}
 [watchers.forker]
 cmd = ${JSON.stringify(`${process.execPath} ${fixture('forker.mjs')}`)}
 graceful_timeout = "3s"
@@ -102,7 +102,7 @@ test('SIGTERM stops every watcher in dependency order and exits 0 with nothing l
   const sleeper = `${process.execPath} ${fixture('sleeper.mjs')}`;
   writeFileSync(file, `
 [agent]
-state_dir = "${dir}/state"
+${agentKeys(dir)}
 [watchers.db]
 cmd = ${JSON.stringify(sleeper)}
 [watchers.web]
@@ -130,7 +130,7 @@ test('SIGHUP reloads: an invalid file is reported and the running config kept; a
   const file = join(dir, 'ringd.toml');
   const base = (n: number | string) => `
 [agent]
-state_dir = "${dir}/state"
+${agentKeys(dir)}
 [watchers.w]
 cmd = "sleep 600"
 numprocesses = ${n}
@@ -174,7 +174,7 @@ test('SIGUSR1 reopens log files moved away by an external rotation', async () =>
   const file = join(dir, 'ringd.toml');
   writeFileSync(file, `
 [agent]
-state_dir = "${dir}/state"
+${agentKeys(dir)}
 [watchers.talk]
 cmd = ${JSON.stringify(`${process.execPath} ${fixture('noisy-output.mjs')} --stay --every 20 --lines 1`)}
 [watchers.talk.stdout_stream]

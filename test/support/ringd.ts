@@ -70,3 +70,13 @@ export function startRingd(configPath: string, opts: { env?: Record<string, stri
 
   return { child, output: () => out, waitForOutput, stop };
 }
+
+/** [agent] keys for a test ringd: its own state dir and endpoints on free ports, so tests never collide. */
+export function agentKeys(dir: string): string {
+  return [
+    `state_dir = "${dir}/state"`,
+    'endpoint = "tcp://127.0.0.1:0"',
+    'pubsub_endpoint = "tcp://127.0.0.1:0"',
+    'stats_endpoint = "tcp://127.0.0.1:0"',
+  ].join('\n');
+}

@@ -35,6 +35,11 @@ test('a minimal config gets every default', async () => {
     warmup_delay: D.DEFAULT_AGENT_WARMUP_DELAY_MS,
     check_interval: D.DEFAULT_CHECK_INTERVAL_MS,
     loglevel: 'info',
+    endpoint: D.DEFAULT_ENDPOINT,
+    pubsub_endpoint: D.DEFAULT_PUBSUB_ENDPOINT,
+    stats_endpoint: D.DEFAULT_STATS_ENDPOINT,
+    stats_interval: D.DEFAULT_STATS_INTERVAL_MS,
+    max_request_bytes: D.DEFAULT_MAX_REQUEST_BYTES,
   });
   const expected: WatcherConfig = {
     name: 'web',
@@ -53,6 +58,7 @@ test('a minimal config gets every default', async () => {
     priority: 0,
     stop_signal: 15,
     stop_children: false,
+    send_hup: false,
     graceful_timeout: 30_000,
     max_retry: 5,
     max_age: 0,
@@ -172,7 +178,11 @@ utc = true
 `,
   });
   const config = await loadConfig(path.join(dir, 'etc/ringd.toml'));
-  assert.deepEqual(config.agent, { id: 'web-1', state_dir: path.join(dir, 'etc/state'), warmup_delay: 1000, check_interval: 500, loglevel: 'warning' });
+  assert.deepEqual(config.agent, {
+    id: 'web-1', state_dir: path.join(dir, 'etc/state'), warmup_delay: 1000, check_interval: 500, loglevel: 'warning',
+    endpoint: 'tcp://127.0.0.1:5555', pubsub_endpoint: 'tcp://127.0.0.1:5556', stats_endpoint: 'tcp://127.0.0.1:5557',
+    stats_interval: 1000, max_request_bytes: 1048576,
+  });
   assert.deepEqual(config.env, { GLOBAL: 'g', NUM: '3', FLAG: 'true' });
   const w = config.watchers[0];
   assert.equal(w.cmd, 'node server.js --port 8080');

@@ -125,7 +125,10 @@ test('agent errors', async () => {
     ['warmup_delay = "x"', 'agent.warmup_delay: expected a duration (seconds ≥ 0, or a string like "250ms", "30s", "5m", "1m30s"), got "x"'],
     ['id = ""', 'agent.id: expected a non-empty string, got ""'],
     ['state_dir = 3', 'agent.state_dir: expected a non-empty path, got 3'],
-    ['endpoint = "tcp://x"', 'agent.endpoint: unknown option'],
+    ['endpoint = "tcp://x"', 'agent.endpoint: expected a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path", got "tcp://x"'],
+    ['pubsub_endpoint = "udp://127.0.0.1:1"', 'agent.pubsub_endpoint: expected a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path", got "udp://127.0.0.1:1"'],
+    ['max_request_bytes = 10', 'agent.max_request_bytes: expected an integer ≥ 64, got 10'],
+    ['stats_interval = 0', 'agent.stats_interval: expected a duration > 0 (seconds, or a string like "250ms", "1s"), got 0'],
     ['loglvel = "info"', 'agent.loglvel: unknown option; did you mean "loglevel"?'],
   ];
   for (const [line, message] of cases) await onlyIssue(`[agent]\n${line}\n`, `ringd.toml: ${message}`);

@@ -1,0 +1,103 @@
+/**
+ * ringd's control plane: the Circus-compatible ZeroMQ control endpoint, the event stream and the
+ * stats stream, all served from one command catalogue through the dispatcher.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { RingEvent } from '../../protocol/events.ts';
+import type { Config } from '../config/types.ts';
+import type { Logger } from '../log.ts';
+import { ProcSampler, statsMessages } from '../stats/index.ts';
+import type { Arbiter } from '../supervise/arbiter.ts';
+import { ControlServer } from '../transport/control.ts';
+import { readKeyFile } from '../transport/curve.ts';
+import { ZmqPublisher } from '../transport/publisher.ts';
+import { RingdApi, statsGroup, type ApiHooks } from './api.ts';
+import { Dispatcher } from './dispatch.ts';
+import { toWire } from './events.ts';
+
+export class ControlPlane {
+  private statsTimer: NodeJS.Timeout | null = null;
+  private readonly loop = monitorEventLoopDelay({ resolution: 20 });
+  private onEvent = (e: RingEvent) => { const w = toWire(e); this.events.publish(w.topic, w.payload); };
+
+  private constructor(
+    private readonly arbiter: Arbiter,
+    readonly api: RingdApi,
+    private readonly control: ControlServer,
+    private readonly events: ZmqPublisher,
+    private readonly stats: ZmqPublisher,
+  ) {}
+
+  /** Binds the three endpoints (failing with the endpoint named when one cannot be bound). */
+  static async start(cfg: Config, arbiter: Arbiter, log: Logger, hooks: Omit<ApiHooks, 'endpoints' | 'loopLagMs'>): Promise<ControlPlane> {
+    const a = cfg.agent;
+    const curveSecretKey = a.curve_secret_key_file ? keyFrom(a.curve_secret_key_file) : undefined;
+    const sampler = new ProcSampler();
+    const opened: { close(): Promise<void> }[] = [];
+    const bind = async <T extends { close(): Promise<void> }>(what: string, endpoint: string, f: () => Promise<T>): Promise<T> => {
+      try {
+        const s = await f();
+        opened.push(s);
+        return s;
+      } catch (err) {
+        await Promise.all(opened.map((o) => o.close()));
+        throw new Error(`cannot bind ${what} ${endpoint}: ${(err as Error).message}`);
+      }
+    };
+    let plane: ControlPlane | undefined;
+    const api = new RingdApi(arbiter, sampler, {
+      ...hooks,
+      endpoints: () => plane!.endpoints(),
+      loopLagMs: () => plane!.loopLagMs(),
+    });
+    const dispatcher = new Dispatcher(api, log, (e) => arbiter.publishEvent(e));
+    const control = await bind('endpoint', a.endpoint, () => ControlServer.bind({
+      endpoint: a.endpoint, maxRequestBytes: a.max_request_bytes, curveSecretKey, log, handle: (body) => dispatcher.handle(body),
+    }));
+    const events = await bind('pubsub_endpoint', a.pubsub_endpoint, () => ZmqPublisher.bind(a.pubsub_endpoint, { curveSecretKey }));
+    const stats = await bind('stats_endpoint', a.stats_endpoint, () => ZmqPublisher.bind(a.stats_endpoint, { curveSecretKey }));
+    plane = new ControlPlane(arbiter, api, control, events, stats);
+    plane.run(a.stats_interval);
+    log.info(`control ${control.endpoint}, events ${events.endpoint}, stats ${stats.endpoint}${curveSecretKey ? ' (CURVE)' : ''}`);
+    return plane;
+  }
+
+  endpoints(): { endpoint: string; pubsub_endpoint: string; stats_endpoint: string } {
+    return { endpoint: this.control.endpoint, pubsub_endpoint: this.events.endpoint, stats_endpoint: this.stats.endpoint };
+  }
+
+  loopLagMs(): number {
+    const ms = this.loop.max / 1e6;
+    this.loop.reset();
+    return Math.round(ms * 10) / 10;
+  }
+
+  private run(intervalMs: number): void {
+    this.loop.enable();
+    this.arbiter.on('event', this.onEvent);
+    this.statsTimer = setInterval(() => this.publishStats(), intervalMs);
+    this.statsTimer.unref();
+  }
+
+  /** One cycle of the stats stream, sampled from /proc inside ringd. */
+  publishStats(): void {
+    const sampler = this.api.sampler;
+    const watchers = this.arbiter.names().map((n) => this.arbiter.get(n));
+    const groups = watchers.map(statsGroup);
+    for (const m of statsMessages(groups, [{ pid: process.pid, name: 'ringd' }], sampler)) this.stats.publish(m.topic, m.payload);
+    sampler.prune(new Set([process.pid, ...groups.flatMap((g) => g.processes.map((p) => p.pid))]));
+  }
+
+  async close(): Promise<void> {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.loop.disable();
+    this.arbiter.off('event', this.onEvent);
+    await Promise.all([this.control.close(), this.events.close(), this.stats.close()]);
+  }
+}
+
+function keyFrom(file: string): string {
+  const key = readKeyFile(file);
+  if (!key.secretKey) throw new Error(`curve_secret_key_file ${file} holds no secret key (that is the .pub file?)`);
+  return key.secretKey;
+}
