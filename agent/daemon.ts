@@ -19,8 +19,7 @@ import { StateRecorder } from './safety/state-file.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ReloadPlan } from './supervise/plan.ts';
 
-/** How long `quit` leaves the control socket open so its reply reaches the client. */
-const QUIT_REPLY_GRACE_MS = 200;
+
 
 /** One state file per config file, so several ringd on one host never touch each other's children. */
 export function stateFileFor(cfg: Config): string {
@@ -57,7 +56,7 @@ export class Daemon {
     this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
       quit: async () => {
         await this.shutdown('quit command');
-        setTimeout(() => void this.exit(0), QUIT_REPLY_GRACE_MS);
+        setImmediate(() => void this.exit(0)); // after the reply is queued; closing drains it
       },
       reloadConfig: () => this.applyConfigFile(),
     });

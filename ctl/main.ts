@@ -1,7 +1,16 @@
-/** `ringctl`: the operator CLI. Not built yet (issue 7); prints its usage. */
-process.stdout.write(`usage: ringctl [--endpoint E] COMMAND [ARGS]
+/** `ringctl`: the operator CLI. For now only `keygen`; the commands of the catalogue arrive with issue 7. */
+import { Command, CommanderError } from 'commander';
+import { addKeygen } from './keygen.ts';
 
-The control CLI is not implemented yet (the control plane arrives with issue 3, the CLI with issue 7).
-See README.md for what works today: ringd, the per-host agent.
-`);
-process.exitCode = process.argv.length > 2 && !['-h', '--help'].includes(process.argv[2]) ? 2 : 0;
+const program = new Command('ringctl')
+  .description('Operate Ringmaster agents. Today: key generation; the control commands arrive with issue 7.')
+  .exitOverride();
+addKeygen(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  process.stderr.write(`ringctl: ${(err as Error).message}\n`);
+  process.exit(1);
+}

@@ -7,11 +7,11 @@ import type { AgentApi } from '../../protocol/agent-api.ts';
 import { findCommand, parseProps, type CommandDef, type Payload, type PropsSpec } from '../../protocol/commands/index.ts';
 import { CommandError, ERRNO, errnoOf, type Errno } from '../../protocol/errors.ts';
 import type { RingEventInput } from '../../protocol/events.ts';
+import { errorReply, okReply } from '../../protocol/replies.ts';
 import type { Logger } from '../log.ts';
 
 const ENVELOPE_KEYS = ['id', 'command', 'properties', 'msg_type'];
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const now = () => Date.now() / 1000;
 
 /**
  * Whether a promise already rejected before the event loop's next turn: what a command rejects
@@ -22,14 +22,6 @@ async function settledEarly(p: Promise<unknown>): Promise<{ rejected: boolean; e
   p.catch((error) => { outcome = { rejected: true, error }; });
   await new Promise((r) => setImmediate(r));
   return outcome;
-}
-
-export function okReply(payload: Payload, id: unknown): string {
-  return JSON.stringify({ status: 'ok', time: now(), ...payload, id });
-}
-
-export function errorReply(reason: string, errno: Errno, id: unknown): string {
-  return JSON.stringify({ status: 'error', reason, tb: null, time: now(), errno, id: id ?? null });
 }
 
 interface Request {

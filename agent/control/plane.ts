@@ -15,6 +15,9 @@ import { RingdApi, statsGroup, type ApiHooks } from './api.ts';
 import { Dispatcher } from './dispatch.ts';
 import { toWire } from './events.ts';
 
+/** How long closing waits for requests in flight, so their replies (e.g. `quit`'s) go out. */
+const CLOSE_DRAIN_MS = 2000;
+
 export class ControlPlane {
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly loop = monitorEventLoopDelay({ resolution: 20 });
@@ -92,7 +95,7 @@ export class ControlPlane {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.loop.disable();
     this.arbiter.off('event', this.onEvent);
-    await Promise.all([this.control.close(), this.events.close(), this.stats.close()]);
+    await Promise.all([this.control.close({ drainMs: CLOSE_DRAIN_MS }), this.events.flush().then(() => this.events.close()), this.stats.close()]);
   }
 }
 
