@@ -1,9 +1,14 @@
 /** `npm run docs`: regenerates the generated parts of docs/ from the code that defines them. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { updateOptionTables, OPTIONS_BEGIN, OPTIONS_END } from '../agent/config/docs.ts';
+import { updateOptionTables } from '../agent/config/docs.ts';
+import { updateCommands } from '../protocol/commands/docs.ts';
 
-const file = new URL('../docs/configuration.md', import.meta.url);
-let doc = readFileSync(file, 'utf8');
-if (!doc.includes(OPTIONS_BEGIN)) doc = `${doc.trimEnd()}\n\n${OPTIONS_BEGIN}\n${OPTIONS_END}\n`;
-writeFileSync(file, updateOptionTables(doc));
-process.stdout.write('docs/configuration.md updated\n');
+const targets: [string, (doc: string) => string][] = [
+  ['../docs/configuration.md', updateOptionTables],
+  ['../docs/protocol.md', updateCommands],
+];
+for (const [path, update] of targets) {
+  const file = new URL(path, import.meta.url);
+  writeFileSync(file, update(readFileSync(file, 'utf8')));
+  process.stdout.write(`${path.slice(3)} updated\n`);
+}
