@@ -75,7 +75,14 @@ export class RingdApi implements AgentApi {
   }
 
   async restart(names: string[]): Promise<ChangeInfo> {
-    return merge(await Promise.all(names.map((n) => this.w(n).restart())));
+    if (names.length < this.names().length) return merge(await Promise.all(names.map((n) => this.w(n).restart())));
+    // Everything: stop in shutdown order, then start what ran before in start order.
+    const running = this.arbiter.status().filter((w) => w.state !== 'stopped').map((w) => w.name);
+    const stopped = this.arbiter.status().flatMap((w) => w.processes.map((p) => p.pid).filter((p): p is number => p !== null));
+    await this.arbiter.stopAll();
+    const started: ChangeInfo[] = [];
+    for (const name of running) started.push(await this.arbiter.startWatcher(name));
+    return { ...merge(started), stopped };
   }
 
   async reload(names: string[], opts: { graceful: boolean; sequential: boolean }): Promise<ChangeInfo> {

@@ -10,6 +10,7 @@ import { pidAlive, waitGone, killQuietly, procStat } from '../support/proc.ts';
 import { agentKeys, startRingd, type Ringd } from '../support/ringd.ts';
 import { tmpDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
+import { ControlClient } from '../support/zmq.ts';
 
 const RINGD = fileURLToPath(new URL('../../bin/ringd.js', import.meta.url));
 const running: Ringd[] = [];
@@ -193,4 +194,34 @@ filename = "${dir}/talk.log"
   const numbers = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('line ')).map((l) => Number(l.slice(5, 11)));
   const all = [...numbers(`${log}.old`), ...numbers(log)];
   assert.deepEqual(all, all.map((_, i) => i + 1), 'no line lost or repeated across the reopen');
+});
+
+test('quit over the control endpoint stops everything in order, replies, and ringd exits 0', async () => {
+  const dir = tmpDir('ringd-quit');
+  const file = join(dir, 'ringd.toml');
+  writeFileSync(file, `
+[agent]
+${agentKeys(dir)}
+[watchers.db]
+cmd = "sleep 600"
+[watchers.web]
+cmd = "sleep 601"
+depends_on = ["db"]
+`);
+  const r = startRingd(file);
+  running.push(r);
+  await r.waitForOutput(/ringd ready/, 30_000);
+  const endpoint = /control (tcp:\/\/127\.0\.0\.1:\d+)/.exec(r.output())![1];
+  const pids = [spawnedPid(r.output(), 'db'), spawnedPid(r.output(), 'web')];
+  const client = new ControlClient(endpoint);
+  try {
+    const reply = await client.call('quit', { waiting: true }, { timeoutMs: 30_000 });
+    assert.equal(reply.status, 'ok');
+    assert.deepEqual(pids.filter(pidAlive), [], 'everything stopped before the reply');
+  } finally {
+    client.close();
+  }
+  assert.equal(await r.stop('SIGTERM', 30_000), 0);
+  const out = r.output();
+  assert.ok(out.indexOf('web: stopping → stopped') < out.indexOf('db: active → stopping'), 'dependents first');
 });

@@ -134,6 +134,15 @@ test('restart, reload (graceful and sequential), stop and start report stopped/s
   assert.equal(g.started.length, 2);
 });
 
+test('restart without a name restarts every running watcher, in order', async () => {
+  const before = [...c.pids('sleeper'), ...c.pids('web'), ...c.pids('ticker')];
+  const info = ok(await c.call('restart', { waiting: true })).info as Record<string, number[]>;
+  assert.deepEqual([...info.stopped].sort(), [...before].sort());
+  const after = [...c.pids('sleeper'), ...c.pids('web'), ...c.pids('ticker')];
+  assert.deepEqual([...info.started].sort(), [...after].sort());
+  assert.ok(after.every((p) => !before.includes(p)));
+});
+
 test('add, set, options, signal, kill and rm', async () => {
   ok(await c.call('add', { name: 'Extra2', cmd: 'sleep 99', args: [], options: { numprocesses: 2, graceful_timeout: 1.5 }, start: true, waiting: true }));
   assert.equal(c.pids('Extra2').length, 2);
