@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcSampler } from '../agent/stats/process-info.ts';
 import { statsMessages } from '../agent/stats/stream.ts';
-import { parseStat, parseStatExtra, readStat } from '../agent/supervise/proc.ts';
+import { parseStat, readStat } from '../agent/supervise/proc.ts';
+import { parseStatExtra } from '../agent/stats/procfs.ts';
 
 const REPS = 7;
 const COUNT = Number(process.argv[2] ?? 500);

@@ -33,8 +33,11 @@ export interface ChangeInfo {
 export interface ReloadPlanView {
   add: string[];
   remove: string[];
+  /** A spawn setting changed: stopped and started again. */
   restart: string[];
+  /** Other settings changed: applied to the running processes (resized too if numprocesses changed). */
   update: string[];
+  /** Only numprocesses changed: resized live, no process restarted. */
   resize: string[];
   unchanged: string[];
 }

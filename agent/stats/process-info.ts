@@ -2,10 +2,8 @@
 
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import {
-  CLK_TCK, directChildren, isDeadState, memTotalBytes, parseStat, parseStatExtra, readArgv0, readRealUid, startTimeMs,
-  type ProcStat, type ProcStatExtra,
-} from '../supervise/proc.ts';
+import { CLK_TCK, isDeadState, parseStat, startTimeMs, type ProcStat } from '../supervise/proc.ts';
+import { directChildren, memTotalBytes, parseStatExtra, readArgv0, readRealUid, type ProcStatExtra } from './procfs.ts';
 import { userById } from '../config/users.ts';
 
 /**

@@ -1,4 +1,5 @@
 /** What a configuration change does to a watcher, and what a reload does to the whole agent. */
+import type { ReloadPlanView } from '../../protocol/agent-api.ts';
 import type { Config, WatcherConfig } from '../config/types.ts';
 
 /**
@@ -21,17 +22,8 @@ export function classifyChange(a: WatcherConfig, b: WatcherConfig): WatcherChang
   return a.numprocesses === b.numprocesses ? 'unchanged' : 'resize';
 }
 
-export interface ReloadPlan {
-  add: string[];
-  remove: string[];
-  /** A spawn setting changed: stopped and started again. */
-  restart: string[];
-  /** Other settings changed: applied to the running processes (and resized if numprocesses changed). */
-  update: string[];
-  /** Only numprocesses changed: resized live, no process restarted. */
-  resize: string[];
-  unchanged: string[];
-}
+/** add / remove / restart / update / resize / unchanged watcher names (see ReloadPlanView). */
+export type ReloadPlan = ReloadPlanView;
 
 export function planReload(current: Config, next: Config): ReloadPlan {
   const old = new Map(current.watchers.map((w) => [w.name, w]));

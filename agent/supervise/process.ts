@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ProcessState } from '../../protocol/states.ts';
+import type { ProcessView } from '../../protocol/agent-api.ts';
 import type { RingEventInput } from '../../protocol/events.ts';
 import type { HookName } from '../../protocol/states.ts';
 import type { WatcherConfig } from '../config/types.ts';
@@ -45,14 +46,8 @@ export interface StopRequest {
   gracefulTimeout?: number;
 }
 
-export interface ProcessInfo {
-  wid: number;
-  pid: number | null;
-  state: ProcessState;
-  started_at: number | null;
-  failures: number;
-  last_exit: string | null;
-}
+/** What a slot reports about itself (the `ProcessView` of the control protocol). */
+export type ProcessInfo = ProcessView;
 
 interface Running {
   child: ChildProcess;

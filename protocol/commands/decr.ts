@@ -1,6 +1,6 @@
 /** `decr`: remove processes from a watcher. */
-import { defineCommand, p } from './define.ts';
-import { waiting, watcherName } from './props.ts';
+import { defineCommand } from './define.ts';
+import { nb, waiting, watcherName } from './props.ts';
 
 export default defineCommand({
   name: 'decr',
@@ -10,12 +10,12 @@ export default defineCommand({
   examples: ['ringctl decr web', 'ringctl decr web 2 --waiting'],
   properties: {
     name: watcherName.required,
-    nb: p.integer({ description: 'How many processes (default 1).', min: 0 }).optional,
+    nb,
     waiting,
   },
   positional: ['name', 'nb'],
   mutates: true, async: true, extension: false,
-  async run(api, { name, nb }) {
-    return { numprocesses: await api.resize(name, -(nb ?? 1)) };
+  async run(api, { name, nb: count }) {
+    return { numprocesses: await api.resize(name, -(count ?? 1)) };
   },
 });
