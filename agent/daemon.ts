@@ -53,6 +53,7 @@ export class Daemon {
     for (const s of report.skipped) this.log.info(`left pid ${s.pid} alone: ${s.why}`);
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
+    this.arbiter.bindSockets();
     this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
       quit: async () => {
         await this.shutdown('quit command');

@@ -53,3 +53,12 @@ export const DEFAULT_PUBSUB_ENDPOINT = 'tcp://127.0.0.1:5556';
 export const DEFAULT_STATS_ENDPOINT = 'tcp://127.0.0.1:5557';
 export const DEFAULT_STATS_INTERVAL_MS = 1000;
 export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Sockets ([sockets.NAME]) and readiness. */
+export const DEFAULT_SOCKET_HOST = '127.0.0.1';
+export const DEFAULT_SOCKET_PORT = 8080;
+export const DEFAULT_SOCKET_BACKLOG = 2048;
+export const DEFAULT_READY_DELAY_MS = 0;
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** How often a ready_check is retried. */
+export const READY_CHECK_INTERVAL_MS = 200;

@@ -40,6 +40,8 @@ export interface ReloadPlanView {
   /** Only numprocesses changed: resized live, no process restarted. */
   resize: string[];
   unchanged: string[];
+  /** Socket sections added, removed, or changed (rebound: their watchers are in `restart`); unchanged ones keep their fd. */
+  sockets: { added: string[]; removed: string[]; changed: string[] };
 }
 
 export interface OutputLineView {

@@ -12,6 +12,7 @@ import { envLookup, isPlainTable, substituteDeep } from './substitute.ts';
 import { unknownMessage } from './suggest.ts';
 import type { AgentConfig, Config, WatcherConfig } from './types.ts';
 import { buildWatcher, readEnvTable, substituteEnv, type WatcherSource } from './watcher.ts';
+import { checkSocketRefs, collectSockets } from './sockets.ts';
 
 /** One parsed file. `display` is how messages name it. */
 interface Source {
@@ -21,7 +22,7 @@ interface Source {
   data: Record<string, unknown>;
 }
 
-const TOP_LEVEL_KEYS = ['include', 'agent', 'env', 'watchers'];
+const TOP_LEVEL_KEYS = ['include', 'agent', 'env', 'watchers', 'sockets'];
 const MAIN_ONLY_KEYS = ['include', 'agent'];
 
 function fsReason(err: unknown): string {
@@ -160,6 +161,8 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
   const nodes = built.map((b) => b.config);
   checkDependsOn(nodes, issues);
   checkCycles(nodes, issues);
+  const sockets = collectSockets(sources.map((s) => ({ display: s.display, dir: s.dir, raw: s.data.sockets })), env, issues);
+  checkSocketRefs(nodes, sockets, issues);
 
   if (issues.count > 0) {
     // Group by file (main first, then includes in order), keeping the order found within a file.
@@ -167,7 +170,7 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
     return { issues: [...issues.list].sort((a, b) => rank(a.file) - rank(b.file)) };
   }
   const watchers = built.map((b) => b.config as WatcherConfig);
-  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, env, watchers: startOrder(watchers) };
+  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, env, watchers: startOrder(watchers), sockets };
   return { config, issues: [] };
 }
 

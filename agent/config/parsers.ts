@@ -203,3 +203,36 @@ export const endpoint: Parser<string> = {
     return expected(ENDPOINT_TYPE, v);
   },
 };
+
+/** A choice that also accepts Circus's spellings (AF_INET, SOCK_STREAM…), case-insensitive. */
+export function aliased<T extends string>(values: Record<string, T>, type: string): Parser<T> {
+  return {
+    type,
+    parse: (v) => (typeof v === 'string' ? values[v.trim().toLowerCase()] : undefined) ?? expected(type, v),
+  };
+}
+
+const UMASK_TYPE = 'an octal umask: a TOML octal number (0o077) or a string of octal digits ("077")';
+
+/** A umask, octal as operators write it (Circus parsed it as decimal: a known trap). */
+export const umask: Parser<number> = {
+  type: UMASK_TYPE,
+  parse: (v) => {
+    if (isInteger(v) && v >= 0 && v <= 0o777) return v;
+    if (typeof v === 'string' && /^0?o?[0-7]{1,3}$/.test(v.trim())) return parseInt(v.trim().replace(/^0?o/, ''), 8);
+    return expected(UMASK_TYPE, v);
+  },
+  wire: (v) => `0${v.toString(8).padStart(3, '0')}`,
+};
+
+const USE_SOCKETS_TYPE = 'true / "all" (every socket), false (only those the command references), or an array of socket names';
+
+export const useSockets: Parser<boolean | string[]> = {
+  type: USE_SOCKETS_TYPE,
+  parse: (v) => {
+    if (typeof v === 'boolean') return v;
+    if (v === 'all') return true;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
+    return expected(USE_SOCKETS_TYPE, v);
+  },
+};

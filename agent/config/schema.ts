@@ -8,6 +8,8 @@ import * as P from './parsers.ts';
 import { Invalid, type ParseContext, type Parser } from './parsers.ts';
 import { ROTATE_WHEN, STREAM_CLASSES } from './types.ts';
 import type { AgentConfig, HookConfig, StreamConfig, WatcherConfig } from './types.ts';
+import type { SocketConfig } from '../sockets/types.ts';
+import { READY_NOTIFY } from './types.ts';
 
 export interface OptionDef<C> {
   key: string;
@@ -118,6 +120,30 @@ export const WATCHER_OPTIONS: readonly OptionDef<WatcherConfig>[] = [
   watcherOption('backoff_reset_after', P.duration, D.DEFAULT_BACKOFF_RESET_AFTER_MS, 'A process that ran this long resets its failure count.'),
   watcherOption('backoff_jitter', P.number(0, 1), D.DEFAULT_BACKOFF_JITTER, 'Each backoff delay is multiplied by a random factor in [1 - jitter, 1].'),
   watcherOption('output_lines', P.integer(0), D.DEFAULT_OUTPUT_RING_LINES, 'Lines of recent output kept per process.'),
+  watcherOption('use_sockets', P.useSockets, false, 'Sockets given to the processes besides those cmd, args or env reference with $(circus.sockets.NAME).'),
+  watcherOption('stdin_socket', P.nonEmptyString, undefined, 'A socket given to each process as its stdin (fd 0), inetd style.'),
+  watcherOption('on_demand', P.boolean, false, 'Stay stopped until one of its sockets receives a connection; that connection is served.'),
+  watcherOption('ready_delay', P.duration, D.DEFAULT_READY_DELAY_MS, 'A new process counts as ready once it has run this long (and passed ready_check / ready_notify).'),
+  watcherOption('ready_check', P.nonEmptyString, undefined, 'Readiness probe, retried until it passes: "tcp://HOST:PORT", "http://…" (status < 400) or a command (exit 0).'),
+  watcherOption('ready_notify', P.oneOf(READY_NOTIFY), 'none', 'Readiness told by the process: "fd" (writes a newline to fd $RING_READY_FD, s6 style) or "systemd" (READY=1 on $NOTIFY_SOCKET).'),
+  watcherOption('ready_timeout', P.positiveDuration, D.DEFAULT_READY_TIMEOUT_MS, 'A reload gives up (keeping the old processes) when a new process is not ready by then.'),
+];
+
+const socketOption = optionsOf<SocketConfig>();
+
+/** The [sockets.NAME] options (Circus's [socket:NAME]). close_when_unused defaults by family, after parsing. */
+export const SOCKET_OPTIONS: readonly OptionDef<SocketConfig>[] = [
+  socketOption('host', P.nonEmptyString, D.DEFAULT_SOCKET_HOST, 'Address to bind (a name is resolved); loopback unless you mean otherwise.'),
+  socketOption('port', P.integer(0, 65535), D.DEFAULT_SOCKET_PORT, 'Port; 0 picks a free one (listsockets shows it).'),
+  socketOption('family', P.aliased({ inet: 'inet', af_inet: 'inet', inet6: 'inet6', af_inet6: 'inet6', unix: 'unix', af_unix: 'unix' }, 'one of "inet", "inet6", "unix"'), 'inet', 'Address family (a path implies unix).'),
+  socketOption('type', P.aliased({ stream: 'stream', sock_stream: 'stream', dgram: 'dgram', sock_dgram: 'dgram' }, 'one of "stream", "dgram"'), 'stream', 'Socket type.'),
+  socketOption('backlog', P.integer(1), D.DEFAULT_SOCKET_BACKLOG, 'Listen backlog: connections queued while no worker accepts.'),
+  socketOption('path', P.filePath, undefined, 'Unix socket path (relative to the defining file); host and port are then ignored.'),
+  socketOption('umask', P.umask, undefined, 'umask while binding a unix socket, in octal (0o077 gives mode 0700).'),
+  socketOption('replace', P.boolean, false, 'Replace an existing unix socket file (never a regular file).'),
+  socketOption('blocking', P.boolean, false, 'Clear O_NONBLOCK: needed by workers that block in accept() (Python, most C servers).'),
+  socketOption('so_reuseport', P.boolean, false, 'Each process gets its own SO_REUSEPORT socket instead of the shared one.'),
+  socketOption('close_when_unused', P.boolean, undefined, 'Close while no running watcher uses it, rebind when one starts.', { defaultText: 'true for unix sockets, false otherwise' }),
 ];
 
 /** Resource limits accepted as `rlimit_<name>`. */

@@ -1,6 +1,7 @@
 /** The validated, fully-defaulted configuration of one ringd. Durations are milliseconds. */
 import type { HookName } from '../../protocol/states.ts';
 import type { LogLevel } from '../log.ts';
+import type { SocketConfig } from '../sockets/types.ts';
 
 export const STREAM_CLASSES = [
   'FileStream', 'WatchedFileStream', 'TimedRotatingFileStream', 'StdoutStream', 'FancyStdoutStream', 'NullStream',
@@ -77,7 +78,18 @@ export interface WatcherConfig {
   stderr_stream?: StreamConfig;
   /** Lines of recent output kept per process. */
   output_lines: number;
+  /** true: every socket; an array: those; false: only the sockets cmd/args/env reference. */
+  use_sockets: boolean | string[];
+  stdin_socket?: string;
+  on_demand: boolean;
+  ready_delay: number;
+  ready_check?: string;
+  ready_notify: ReadyNotify;
+  ready_timeout: number;
 }
+
+export const READY_NOTIFY = ['none', 'fd', 'systemd'] as const;
+export type ReadyNotify = (typeof READY_NOTIFY)[number];
 
 export interface AgentConfig {
   id?: string;
@@ -102,4 +114,6 @@ export interface Config {
   env: Record<string, string>;
   /** In start order: priority descending, then name; dependencies before dependents. */
   watchers: WatcherConfig[];
+  /** [sockets.NAME] sections, by name. */
+  sockets: SocketConfig[];
 }

@@ -9,7 +9,6 @@ import { loadConfig } from '../config/index.ts';
 import { applyWatcherOptions, watcherFromOptions, watcherOptionsView } from '../config/runtime.ts';
 import { ProcSampler, watcherStatsInfo, type StatsGroup } from '../stats/index.ts';
 import type { Arbiter } from '../supervise/arbiter.ts';
-import { planReload } from '../supervise/plan.ts';
 import type { Watcher } from '../supervise/watcher.ts';
 import { matcher } from './match.ts';
 
@@ -166,7 +165,7 @@ export class RingdApi implements AgentApi {
   }
 
   sockets(): Record<string, unknown>[] {
-    return [];
+    return this.arbiter.sockets.view() as unknown as Record<string, unknown>[];
   }
 
   tail(name: string, opts: { wid?: number; pid?: number; lines: number }): OutputLineView[] {
@@ -202,7 +201,7 @@ export class RingdApi implements AgentApi {
 
   async planConfig(): Promise<ReloadPlanView> {
     const next = await loadConfig(this.arbiter.config.file).catch(asCommandError);
-    return planReload(this.arbiter.current(), next);
+    return this.arbiter.plan(next);
   }
 
   reopenLogs(): Promise<void> {

@@ -87,7 +87,8 @@ export class ControlPlane {
     const sampler = this.api.sampler;
     const watchers = this.arbiter.names().map((n) => this.arbiter.get(n));
     const groups = watchers.map(statsGroup);
-    for (const m of statsMessages(groups, [{ pid: process.pid, name: 'ringd' }], sampler)) this.stats.publish(m.topic, m.payload);
+    const sockets = this.arbiter.sockets.stats().map((st) => ({ ...st, reads: 0 }));
+    for (const m of statsMessages(groups, [{ pid: process.pid, name: 'ringd' }], sampler, sockets)) this.stats.publish(m.topic, m.payload);
     sampler.prune(new Set([process.pid, ...groups.flatMap((g) => g.processes.map((p) => p.pid))]));
   }
 

@@ -11,8 +11,15 @@ export interface StatsGroup {
 /** A listening socket of the stats stream; `reads` = readable events seen during the last cycle. */
 export interface SocketStat {
   fd: number;
+  name: string;
   address: string;
+  /** Circus's count of readable polls; always 0 here (we read the queue from /proc instead of polling). */
   reads: number;
+  /** Connections waiting in the accept queue. */
+  queued: number;
+  /** Established connections on the socket's address. */
+  connections: number;
+  backlog: number;
 }
 
 /** One PUB message: frame 1 = topic, frame 2 = JSON payload. */
@@ -107,9 +114,13 @@ export function statsMessages(
   out.push(...groupMessages('circus', own));
   let reads = 0;
   for (const s of sockets) {
-    out.push({ topic: `stat.sockets.${s.fd}`, payload: { fd: s.fd, subtopic: s.fd, reads: s.reads, address: s.address } });
+    out.push({
+      topic: `stat.sockets.${s.fd}`,
+      payload: { fd: s.fd, subtopic: s.fd, reads: s.reads, address: s.address, name: s.name, queued: s.queued, connections: s.connections, backlog: s.backlog },
+    });
     reads += s.reads;
   }
-  out.push({ topic: 'stat.sockets', payload: { addresses: sockets.map((s) => s.address), reads } });
+  const sum = (k: 'queued' | 'connections') => sockets.reduce((n, s) => n + s[k], 0);
+  out.push({ topic: 'stat.sockets', payload: { addresses: sockets.map((s) => s.address), reads, queued: sum('queued'), connections: sum('connections') } });
   return out;
 }

@@ -13,6 +13,9 @@ import type { Config, WatcherConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { planReload, type ReloadPlan } from './plan.ts';
 import { Watcher, type WatcherHost, type WatcherStatus } from './watcher.ts';
+import { OnDemand } from './on-demand.ts';
+import { SocketManager } from '../sockets/manager.ts';
+import { join } from 'node:path';
 
 export interface ChildRecord {
   pid: number;
@@ -34,13 +37,21 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   private markerSeq = 0;
   private checkTimer: NodeJS.Timeout | null = null;
   private readonly host: WatcherHost;
+  readonly sockets: SocketManager;
+  private socketsBound = false;
+  private closing = false;
+  private readonly onDemand: OnDemand;
 
   constructor(config: Config, private readonly log: Logger, bootId = randomBytes(6).toString('hex')) {
     super();
     this.bootId = bootId;
     this.cfg = config;
+    this.sockets = new SocketManager(log);
+    this.onDemand = new OnDemand(log, (name) => this.startWatcher(name));
     this.host = {
       log,
+      sockets: this.sockets,
+      notifyDir: join(config.agent.state_dir, 'notify'),
       emit: (e) => this.publish(e),
       nextMarker: () => `${this.bootId}.${++this.markerSeq}`,
       childStarted: (watcher, pid, marker) => {
@@ -86,11 +97,26 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     return [...this.watchers.values()].map((w) => w.status());
   }
 
-  /** Starts every autostart watcher in order (dependencies first, then priority), warmup_delay apart. */
+  /**
+   * Binds every configured socket, so a port in use or a bad path stops ringd at start-up with
+   * each socket's name and reason (an AggregateError of SocketErrors).
+   */
+  bindSockets(): void {
+    if (this.socketsBound) return;
+    this.sockets.bindAll(this.cfg.sockets);
+    this.socketsBound = true;
+  }
+
+  /** Starts every autostart watcher in order (dependencies first, then priority), warmup_delay apart; arms on_demand ones. */
   async start(): Promise<void> {
+    this.bindSockets();
     this.startChecks();
     let first = true;
     for (const w of this.ordered()) {
+      if (w.config.on_demand) {
+        this.onDemand.arm(w);
+        continue;
+      }
       if (!w.config.autostart) continue;
       const missing = w.config.depends_on.filter((d) => this.get(d).state !== 'active');
       if (missing.length) {
@@ -101,6 +127,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       first = false;
       await w.start().catch((err: Error) => this.log.error(err.message));
     }
+    this.sockets.closeUnused();
   }
 
   /** Starts one watcher after what it depends on; queued on the watcher at once, so order is kept. */
@@ -125,24 +152,31 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   /** Stops everything for good: a watcher stops once its dependents and every lower-priority watcher stopped. */
   async stop(opts: { graceful?: boolean } = {}): Promise<void> {
     this.stopChecks();
+    this.closing = true;
+    this.onDemand.disarmAll();
     await this.stopAll(opts);
     await Promise.all([...this.watchers.values()].map((w) => w.close()));
+    this.sockets.closeAll();
   }
 
   /** Applies a new configuration with the least disturbance; returns what was done. */
   async reload(next: Config): Promise<ReloadPlan> {
-    const plan = planReload(this.current(), next);
+    const plan = this.plan(next);
+    this.sockets.apply(next.sockets); // binds new and changed sockets first: an error here changes nothing
     this.cfg = next;
     const removed = plan.remove.map((n) => this.get(n));
     await this.stopInOrder(removed, {});
     for (const w of removed) {
+      this.onDemand.disarm(w.name);
       await w.close();
       this.watchers.delete(w.name);
       this.publish({ event: 'remove', watcher: w.name });
     }
     const byName = new Map(next.watchers.map((w) => [w.name, w]));
     // In parallel: a watcher draining for minutes must not hold up the others' changes.
-    await Promise.all([...plan.restart, ...plan.update, ...plan.resize].map((name) => this.get(name).reconfigure(byName.get(name)!)));
+    const forced = new Set(plan.restart);
+    await Promise.all([...plan.restart, ...plan.update, ...plan.resize].map((name) =>
+      this.get(name).reconfigure(byName.get(name)!, { restart: forced.has(name) })));
     for (const name of plan.add) {
       const w = new Watcher(byName.get(name) as WatcherConfig, this.host);
       this.watchers.set(name, w);
@@ -150,8 +184,14 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       if (w.config.autostart) await this.startWatcher(name).catch((err: Error) => this.log.error(err.message));
     }
     this.reorder(next);
+    this.sockets.closeUnused();
     this.restartChecks();
     return plan;
+  }
+
+  /** What reload(next) would do, without doing it. */
+  plan(next: Config): ReloadPlan {
+    return planReload(this.current(), next, this.sockets.diff(next.sockets));
   }
 
   reopenLogs(): Promise<void> {
@@ -179,6 +219,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     const dependents = this.dependents(name).map((d) => d.name);
     if (dependents.length) throw new RingError(ERROR_CODES.BAD_ARGUMENT, `'${name}' is needed by ${dependents.join(', ')}`);
     this.watchers.delete(name);
+    this.onDemand.disarm(name);
     this.publish({ event: 'remove', watcher: name });
     if (opts.stop) await w.close();
     else w.detach();
@@ -224,7 +265,16 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   }
 
   private publish(e: RingEventInput): void {
+    if (e.event === 'watcher_state') this.followOnDemand(e.watcher, e.to);
     this.emit('event', { ...e, time: Date.now() } as RingEvent);
+  }
+
+  /** An on_demand watcher is armed whenever it is stopped, and not while it starts or runs. */
+  private followOnDemand(name: string, to: string): void {
+    const w = this.watchers.get(name);
+    if (!w?.config.on_demand) return;
+    if (to === 'starting') this.onDemand.disarm(name);
+    else if (to === 'stopped' && !this.closing) queueMicrotask(() => { if (this.watchers.get(name) === w) this.onDemand.arm(w); });
   }
 
   private startChecks(): void {

@@ -91,6 +91,7 @@ interface SockCalls {
   getsockname: (fd: number, addr: Buffer, len: number[]) => number;
   fcntl: (fd: number, cmd: number, ...variadic: Array<string | number>) => number;
   poll: (fds: Buffer, nfds: number, timeout: number) => number;
+  recv: (fd: number, buf: Buffer, len: number, flags: number) => number;
   inetNtop: (af: number, src: Buffer, dst: Buffer, size: number) => string | null;
   getaddrinfo: (node: string, service: string | null, hints: Buffer, res: unknown[]) => number;
   freeaddrinfo: (res: unknown) => void;
@@ -127,6 +128,7 @@ function sockCalls(): SockCalls | null {
       getsockname: lib.func('int getsockname(int, void *, _Inout_ uint32_t *)') as SockCalls['getsockname'],
       fcntl: lib.func('int fcntl(int, int, ...)') as SockCalls['fcntl'],
       poll: lib.func('int poll(void *, unsigned long, int)') as SockCalls['poll'],
+      recv: lib.func('long recv(int, void *, unsigned long, int)') as SockCalls['recv'],
       inetNtop: lib.func('const char *inet_ntop(int, const void *, void *, uint32_t)') as SockCalls['inetNtop'],
       getaddrinfo: lib.func('getaddrinfo', 'int', ['str', 'str', 'void *', k.out(k.pointer('void *'))]) as SockCalls['getaddrinfo'],
       freeaddrinfo: lib.func('void freeaddrinfo(void *)') as SockCalls['freeaddrinfo'],
@@ -161,6 +163,13 @@ export function sysSetSockOptInt(fd: number, level: number, name: number, value:
 export function sysBind(fd: number, addr: Buffer): number {
   const c = sockCalls();
   return c ? sys(c, c.bind(fd, addr, addr.length)) : -ENOSYS;
+}
+
+/** recv(2) with MSG_DONTWAIT: the byte count, or -errno (-EAGAIN when nothing is waiting). */
+export function sysRecvNoWait(fd: number, buf: Buffer): number {
+  const c = sockCalls();
+  const MSG_DONTWAIT = 0x40;
+  return c ? sys(c, Number(c.recv(fd, buf, buf.length, MSG_DONTWAIT))) : -ENOSYS;
 }
 
 /** listen(2): 0 or -errno. */

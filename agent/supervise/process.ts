@@ -16,7 +16,11 @@ import { backoffDelay, givesUp } from './backoff.ts';
 import { signalName } from '../config/index.ts';
 import { describeExit, describeSpawnError } from './describe.ts';
 import type { HookContext, HookResult } from './hooks.ts';
-import { spawnPlan } from './spawn-plan.ts';
+import { spawnLookup, spawnPlan, type SpawnPlan } from './spawn-plan.ts';
+import { substitute } from '../config/index.ts';
+import type { BoundSocket } from '../sockets/types.ts';
+import type { NotifySocket } from './notify.ts';
+import { waitReady } from './ready.ts';
 import { childrenOf, readStat } from './proc.ts';
 import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 import { stopTree, type ExitStatus } from './stop.ts';
@@ -36,6 +40,17 @@ export interface SlotHost {
   childEnded(slot: ProcessSlot, pid: number): void;
   /** The slot settled in stopped or fatal by itself (no respawn). */
   slotSettled(slot: ProcessSlot): void;
+  /** Sockets and readiness channel for one spawn; throws (e.g. a socket that cannot be rebound). */
+  spawnResources(marker: string): SpawnResources;
+}
+
+export interface SpawnResources {
+  sockets: BoundSocket[];
+  stdinSocket?: BoundSocket;
+  fdOf: Record<string, number>;
+  notify?: NotifySocket;
+  /** Closes what belongs to this spawn only (its own SO_REUSEPORT sockets) once the child has them. */
+  release(): void;
 }
 
 export interface StopRequest {
@@ -58,6 +73,10 @@ interface Running {
   startTicks?: number;
   exited: Promise<ExitStatus>;
   closed: Promise<void>;
+  /** Readiness channels (ready_notify) and the socket fds this process got (for ready_check substitution). */
+  readyPipe?: Readable;
+  notify?: NotifySocket;
+  fdOf?: Record<string, number>;
 }
 
 export class ProcessSlot {
@@ -109,10 +128,19 @@ export class ProcessSlot {
     const cfg = this.host.config();
     this.transition('starting');
     const marker = this.host.nextMarker();
-    let plan;
+    let plan: SpawnPlan;
+    let res: SpawnResources;
     try {
-      plan = spawnPlan(cfg, { wid: this.wid, marker });
+      res = this.host.spawnResources(marker);
     } catch (err) {
+      this.crashed(null, (err as Error).message, 0);
+      return Promise.resolve(false);
+    }
+    try {
+      plan = spawnPlan(cfg, { wid: this.wid, marker, sockets: res.sockets, stdinSocket: res.stdinSocket, notifySocket: res.notify?.path });
+    } catch (err) {
+      res.release();
+      res.notify?.close();
       this.crashed(null, `invalid command: ${(err as Error).message}`, 0);
       return Promise.resolve(false);
     }
@@ -120,32 +148,47 @@ export class ProcessSlot {
     return new Promise((resolve) => {
       child.once('error', (err: NodeJS.ErrnoException) => {
         if (child.pid !== undefined) return; // errors after spawn (e.g. kill) are not start failures
+        res.release();
+        res.notify?.close();
         this.crashed(null, describeSpawnError(err, plan.program), 0);
         resolve(false);
       });
       child.once('spawn', () => {
-        this.attach(child, marker);
+        res.release();
+        const readyPipe = plan.readyFd !== undefined ? (child.stdio[plan.readyFd] as Readable | null) ?? undefined : undefined;
+        this.attach(child, marker, { readyPipe, notify: res.notify, fdOf: res.fdOf });
         resolve(true);
       });
     });
   }
 
-  private attach(child: ChildProcess, marker: string): void {
+  private attach(child: ChildProcess, marker: string, ready: Pick<Running, 'readyPipe' | 'notify' | 'fdOf'>): void {
     const pid = child.pid!;
     const exited = new Promise<ExitStatus>((r) =>
       child.once('exit', (code, signal) => r({ code, signal })));
     const closed = Promise.all([this.pipe(child.stdout, 'stdout', pid), this.pipe(child.stderr, 'stderr', pid)])
       .then(() => undefined);
-    const run: Running = { child, pid, marker, startedAt: Date.now(), startTicks: readStat(pid)?.starttime, exited, closed };
+    const run: Running = { child, pid, marker, startedAt: Date.now(), startTicks: readStat(pid)?.starttime, exited, closed, ...ready };
     this.run = run;
     this.host.childStarted(this, pid, marker);
     this.host.emit({ event: 'spawn', watcher: this.host.name, wid: this.wid, pid });
     this.transition('running');
     void exited.then((st) => {
+      run.notify?.close();
       if (this.stopping || this.run !== run) return;
       const handling = this.onUnexpectedExit(run, st).finally(() => { if (this.exitHandling === handling) this.exitHandling = null; });
       this.exitHandling = handling;
     });
+  }
+
+  /** Resolves once the running process is ready (ready_delay, ready_check, ready_notify); rejects with why not. */
+  whenReady(timeoutMs = this.host.config().ready_timeout): Promise<void> {
+    const run = this.run;
+    if (!run) return Promise.reject(new Error(`wid ${this.wid} has no running process (${this.lastExit ?? this.state})`));
+    const cfg = this.host.config();
+    const check = cfg.ready_check === undefined ? undefined
+      : substitute(cfg.ready_check, spawnLookup(cfg, { wid: this.wid, pid: run.pid, fdOf: run.fdOf }));
+    return waitReady({ cfg, startedAt: run.startedAt, exited: run.exited, check, readyPipe: run.readyPipe, notify: run.notify }, timeoutMs);
   }
 
   /** Reads one pipe line by line into the sinks and the ring; resolves at EOF. */

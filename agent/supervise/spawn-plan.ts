@@ -8,6 +8,8 @@ import type { StdioOptions } from 'node:child_process';
 import type { WatcherConfig } from '../config/types.ts';
 import { substitute, shellSplit, quoteWord } from '../config/index.ts';
 import { userById } from '../config/users.ts';
+import { fdLayout } from '../sockets/passing.ts';
+import type { BoundSocket } from '../sockets/types.ts';
 import { DEFAULT_CHILD_PATH, SPAWN_MARKER_ENV } from '../defaults.ts';
 
 export interface SpawnPlan {
@@ -18,6 +20,8 @@ export interface SpawnPlan {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdio: StdioOptions;
+  /** The stdio index of the readiness pipe (ready_notify = "fd"), if any. */
+  readyFd?: number;
 }
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
@@ -30,11 +34,21 @@ export function wrappersAvailable(): { setpriv: boolean; prlimit: boolean } {
 export interface SpawnVars {
   wid: number;
   marker: string;
+  /** Sockets given to this process, in fd order (3, 4, …). */
+  sockets?: BoundSocket[];
+  /** A socket to put on stdin (stdin_socket). */
+  stdinSocket?: BoundSocket;
+  /** $NOTIFY_SOCKET for ready_notify = "systemd". */
+  notifySocket?: string;
 }
 
-function lookup(cfg: WatcherConfig, vars: SpawnVars): (name: string) => string | undefined {
+/** $(circus.X) lookup at spawn time: wid, name, numprocesses, sockets.NAME (its fd), env.NAME. */
+export function spawnLookup(cfg: WatcherConfig, vars: { wid: number; fdOf?: Record<string, number>; pid?: number }): (name: string) => string | undefined {
+  const fds = new Map(Object.entries(vars.fdOf ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
   return (name) => {
     if (name === 'wid') return String(vars.wid);
+    if (name === 'pid' && vars.pid !== undefined) return String(vars.pid);
+    if (name.startsWith('sockets.')) return fds.get(name.slice(8));
     if (name === 'name') return cfg.name;
     if (name === 'numprocesses') return String(cfg.numprocesses);
     if (name.startsWith('env.')) return cfg.env[name.slice(4)] ?? process.env[name.slice(4)];
@@ -74,7 +88,8 @@ function wrapperArgv(cfg: WatcherConfig): string[] {
 }
 
 export function spawnPlan(cfg: WatcherConfig, vars: SpawnVars): SpawnPlan {
-  const sub = (s: string) => substitute(s, lookup(cfg, vars));
+  const layout = fdLayout(vars.sockets ?? []);
+  const sub = (s: string) => substitute(s, spawnLookup(cfg, { wid: vars.wid, fdOf: layout.fdOf }));
   const command = commandArgv(cfg, sub);
   const argv = [...wrapperArgv(cfg), ...command];
   const env: NodeJS.ProcessEnv = cfg.copy_env ? { ...process.env } : {};
@@ -83,16 +98,18 @@ export function spawnPlan(cfg: WatcherConfig, vars: SpawnVars): SpawnPlan {
   env.RING_WATCHER = cfg.name;
   env.RING_WID = String(vars.wid);
   env[SPAWN_MARKER_ENV] = vars.marker;
-  return {
-    file: argv[0],
-    argv: argv.slice(1),
-    program: command[0],
-    env,
-    cwd: cfg.working_dir ?? process.cwd(),
-    stdio: [
-      cfg.close_child_stdin ? 'ignore' : 'inherit',
-      cfg.close_child_stdout ? 'ignore' : 'pipe',
-      cfg.close_child_stderr ? 'ignore' : 'pipe',
-    ],
-  };
+  const stdio: StdioOptions = [
+    vars.stdinSocket ? vars.stdinSocket.fd : cfg.close_child_stdin ? 'ignore' : 'inherit',
+    cfg.close_child_stdout ? 'ignore' : 'pipe',
+    cfg.close_child_stderr ? 'ignore' : 'pipe',
+    ...layout.stdioExtra,
+  ];
+  let readyFd: number | undefined;
+  if (cfg.ready_notify === 'fd') {
+    readyFd = stdio.length;
+    stdio.push('pipe');
+    env.RING_READY_FD = String(readyFd);
+  }
+  if (vars.notifySocket) env.NOTIFY_SOCKET = vars.notifySocket;
+  return { file: argv[0], argv: argv.slice(1), program: command[0], env, cwd: cfg.working_dir ?? process.cwd(), stdio, readyFd };
 }

@@ -14,10 +14,15 @@ import { classifyChange } from './plan.ts';
 import { ProcessSlot, type ProcessInfo, type SlotHost, type StopRequest } from './process.ts';
 import { SerialQueue } from './queue.ts';
 import { WatcherIO } from './watcher-io.ts';
+import { WatcherSockets } from './watcher-sockets.ts';
+import type { SocketManager } from '../sockets/manager.ts';
 
 /** What a watcher needs from its arbiter. */
 export interface WatcherHost {
   readonly log: Logger;
+  readonly sockets: SocketManager;
+  /** Folder for per-process NOTIFY_SOCKETs. */
+  readonly notifyDir: string;
   emit(e: RingEventInput): void;
   nextMarker(): string;
   childStarted(watcher: string, pid: number, marker: string): void;
@@ -42,6 +47,7 @@ export class Watcher {
   private slots = new Map<number, ProcessSlot>();
   private readonly queue = new SerialQueue();
   readonly io: WatcherIO;
+  readonly sockets: WatcherSockets;
   /** When each running slot's process reaches max_age (+ its random variance). */
   private readonly ageDeadlines = new Map<ProcessSlot, number>();
   private ageRestartQueued = false;
@@ -51,6 +57,7 @@ export class Watcher {
 
   constructor(private cfg: WatcherConfig, private readonly host: WatcherHost) {
     this.io = new WatcherIO(() => this.cfg, host.log, (e) => host.emit(e));
+    this.sockets = new WatcherSockets(() => this.cfg.name, host.sockets, host.notifyDir);
     this.slotHost = {
       name: cfg.name,
       log: host.log,
@@ -69,6 +76,7 @@ export class Watcher {
         host.childEnded(this.name, pid);
       },
       slotSettled: () => this.settle(),
+      spawnResources: (marker) => this.sockets.resources(this.cfg, marker),
     };
   }
 
@@ -177,10 +185,10 @@ export class Watcher {
    * Applies a new configuration with the least disturbance: settings of how processes are spawned
    * restart the watcher; anything else applies to the running processes (resizing if needed).
    */
-  reconfigure(next: WatcherConfig): Promise<void> {
+  reconfigure(next: WatcherConfig, opts: { restart?: boolean } = {}): Promise<void> {
     return this.queue.run(async () => {
       const before = this.cfg;
-      const change = classifyChange(before, next);
+      const change = opts.restart ? 'restart' : classifyChange(before, next);
       if (change === 'unchanged') return;
       if (change === 'restart') {
         const wasRunning = this.state !== 'stopped';
@@ -202,6 +210,7 @@ export class Watcher {
   close(): Promise<void> {
     return this.queue.run(async () => {
       await this.doStop(true);
+      this.sockets.release();
       await this.io.close();
     });
   }
@@ -245,6 +254,12 @@ export class Watcher {
     const before = await this.io.hook('before_start', {});
     if (!before.proceed) {
       throw new RingError(ERROR_CODES.HOOK_FAILED, `${this.name}: before_start hook failed (${before.reason}); not started`);
+    }
+    try {
+      this.sockets.acquire(this.cfg);
+    } catch (err) {
+      this.sockets.release();
+      throw new RingError(ERROR_CODES.SPAWN_FAILED, `${this.name}: not started: ${(err as Error).message}`);
     }
     this.transition('starting');
     for (const slot of this.slots.values()) await slot.stop();
@@ -290,6 +305,7 @@ export class Watcher {
     await this.io.hook('before_stop', {});
     await Promise.all(this.processes().map((s) => s.stop({ graceful })));
     await this.io.flush();
+    if (!this.cfg.on_demand) this.sockets.release(); // an on_demand watcher keeps its sockets to wait on them
     this.host.emit({ event: 'stop', watcher: this.name });
     this.transition('stopped');
     await this.io.hook('after_stop', {});
@@ -302,6 +318,7 @@ export class Watcher {
     if (slots.length > 0 && slots.every((s) => s.state === 'fatal')) {
       this.transition('fatal', 'every process gave up');
     } else if ((!this.cfg.respawn || this.detached) && slots.every((s) => s.state === 'stopped')) {
+      this.sockets.release();
       this.transition('stopped', 'every process exited and respawn is off');
       this.host.emit({ event: 'stop', watcher: this.name });
     } else if (this.state === 'fatal' && slots.some((s) => s.state !== 'fatal')) {

@@ -59,6 +59,11 @@ test('a minimal config gets every default', async () => {
     stop_signal: 15,
     stop_children: false,
     send_hup: false,
+    use_sockets: false,
+    on_demand: false,
+    ready_delay: 0,
+    ready_notify: 'none',
+    ready_timeout: 30_000,
     graceful_timeout: 30_000,
     max_retry: 5,
     max_age: 0,
@@ -258,6 +263,8 @@ PATH = "$PATH:/opt/bin"
 BASE = "/srv"
 KEEP = "$lower and $NOT_SET_ANYWHERE_XYZ"
 FROM_PROC = "$(circus.env.RING_TEST_VAR)"
+[sockets.web]
+port = 0
 [watchers.w]
 cmd = "run $(circus.env.BASE) $(circus.env.OWN) $(ring.env.RING_TEST_VAR) $(circus.env.NOT_SET_ANYWHERE_XYZ) $(circus.wid) ((circus.sockets.web))"
 working_dir = "$(circus.env.BASE)/app"

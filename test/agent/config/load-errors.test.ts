@@ -161,7 +161,7 @@ test('unknown keys everywhere, with did-you-mean hints', async () => {
   const cases: Array<[string, string]> = [
     ['numprocess = 3', 'watchers.web.numprocess: unknown option; did you mean "numprocesses"?'],
     ['gracefull_timeout = 3', 'watchers.web.gracefull_timeout: unknown option; did you mean "graceful_timeout"?'],
-    ['use_sockets = true', 'watchers.web.use_sockets: unknown option'],
+    ['use_socket = true', 'watchers.web.use_socket: unknown option; did you mean "use_sockets"?'],
     ['rlimit_nofiles = 3', 'watchers.web.rlimit_nofiles: unknown option; did you mean "rlimit_nofile"?'],
     ['rlimit_foo = 3', 'watchers.web.rlimit_foo: unknown option'],
     ['hooks = { before_stp = "x" }', 'watchers.web.hooks.before_stp: unknown hook; did you mean "before_stop"?'],

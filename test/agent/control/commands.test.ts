@@ -173,7 +173,7 @@ test('extensions: tail, plan, reopen, health', async () => {
   ok(await c.call('incr', { name: 'web', waiting: true }));
   ok(await c.call('set', { name: 'ticker', options: { graceful_timeout: 7 }, waiting: true }));
   assert.deepEqual(ok(await c.call('plan')).plan,
-    { add: [], remove: [], restart: [], update: ['ticker'], resize: ['web'], unchanged: ['sleeper'] });
+    { add: [], remove: [], restart: [], update: ['ticker'], resize: ['web'], unchanged: ['sleeper'], sockets: { added: [], removed: [], changed: [] } });
   writeFileSync(c.arbiter.config.file, '[watchers.broken]\ncmd = 3\n');
   err(await c.call('plan'), 3, /watchers\.broken\.cmd: expected a non-empty string, got 3/);
   err(await c.call('reloadconfig', { waiting: true }), 3, /watchers\.broken\.cmd/);

@@ -68,7 +68,8 @@ test('statsMessages: topics, order, payloads; vanished processes skipped', () =>
     { name: 'idle', processes: [] },
   ];
   const msgs = statsMessages(groups, [{ pid: 7, name: 'ringd' }, { pid: 8, name: 'ringd-stats' }, { pid: 9, name: 'gone' }], sampler,
-    [{ fd: 10, address: '127.0.0.1:8765', reads: 3 }, { fd: 12, address: '/tmp/s.sock', reads: 1 }]);
+    [{ fd: 10, name: 'web', address: '127.0.0.1:8765', reads: 3, queued: 2, connections: 5, backlog: 2048 },
+      { fd: 12, name: 'admin', address: '/tmp/s.sock', reads: 1, queued: 0, connections: 1, backlog: 16 }]);
   assert.deepEqual(msgs.map((m) => m.topic), [
     'stat.web.11', 'stat.web.12', 'stat.web', 'stat.idle', 'stat.circus.7', 'stat.circus.8', 'stat.circus',
     'stat.sockets.10', 'stat.sockets.12', 'stat.sockets',
@@ -82,8 +83,10 @@ test('statsMessages: topics, order, payloads; vanished processes skipped', () =>
   assert.deepEqual(byTopic.get('stat.idle'), { pid: [], cpu: 0, mem: 0, age: 0 });
   assert.deepEqual(byTopic.get('stat.circus.8'), { ...fakeInfo(8, 3, 0.2, 98), subtopic: 8, name: 'ringd-stats' });
   assert.deepEqual(byTopic.get('stat.circus'), { pid: [7, 8], cpu: 2, mem: 0.30000000000000004, age: 99 });
-  assert.deepEqual(byTopic.get('stat.sockets.10'), { fd: 10, subtopic: 10, reads: 3, address: '127.0.0.1:8765' });
-  assert.deepEqual(byTopic.get('stat.sockets'), { addresses: ['127.0.0.1:8765', '/tmp/s.sock'], reads: 4 });
+  assert.deepEqual(byTopic.get('stat.sockets.10'), {
+    fd: 10, subtopic: 10, reads: 3, address: '127.0.0.1:8765', name: 'web', queued: 2, connections: 5, backlog: 2048,
+  });
+  assert.deepEqual(byTopic.get('stat.sockets'), { addresses: ['127.0.0.1:8765', '/tmp/s.sock'], reads: 4, queued: 2, connections: 6 });
   for (const m of msgs) assert.ok(!Object.values(m.payload).some((v) => typeof v === 'string' && /No such process/.test(v)));
   // watcher processes with children (default), ringd's own without
   assert.deepEqual(sampler.calls, [[11, undefined], [13, undefined], [12, undefined], [7, false], [8, false], [9, false]]);
@@ -93,20 +96,18 @@ test('statsMessages without sockets ends with an empty stat.sockets', () => {
   const msgs = statsMessages([], [], new FakeSampler(new Map()));
   assert.deepEqual(msgs, [
     { topic: 'stat.circus', payload: { pid: [], cpu: 0, mem: 0, age: 0 } },
-    { topic: 'stat.sockets', payload: { addresses: [], reads: 0 } },
+    { topic: 'stat.sockets', payload: { addresses: [], reads: 0, queued: 0, connections: 0 } },
   ]);
 });
 
 test('real processes: stream payloads, stats NAME info map with children, vanished pid skipped', async () => {
   const a = start('sleep', '600');
   const sh = start('sh', '-c', 'sleep 600 & wait');
-  const dead = spawn('true', { stdio: 'ignore' });
-  await new Promise((r) => dead.once('exit', r));
   const sampler = new ProcSampler();
   const now = Date.now();
   const group: StatsGroup = {
     name: 'Sleepers',
-    processes: [{ pid: a, wid: 1, started: now }, { pid: dead.pid as number, wid: 2, started: now }, { pid: sh, wid: 3, started: now }],
+    processes: [{ pid: a, wid: 1, started: now }, { pid: NO_SUCH_PID, wid: 2, started: now }, { pid: sh, wid: 3, started: now }],
   };
   const info = await waitFor(() => {
     const i = watcherStatsInfo(group, sampler, { extended: true });

@@ -133,7 +133,10 @@ cmd = "sleep 601"
 cmd = "sleep 600"
 `);
   const plan = await t.arbiter.reload(await loadConfig(file));
-  assert.deepEqual(plan, { add: ['fresh'], remove: ['gone'], restart: ['change'], update: [], resize: ['grow'], unchanged: ['keep'] });
+  assert.deepEqual(plan, {
+    add: ['fresh'], remove: ['gone'], restart: ['change'], update: [], resize: ['grow'], unchanged: ['keep'],
+    sockets: { added: [], removed: [], changed: [] },
+  });
   assert.deepEqual(t.pids('keep'), keep);
   assert.equal(t.pids('grow')[0], grow[0]);
   assert.equal(t.pids('grow').length, 2);
