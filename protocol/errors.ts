@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   HOOK_FAILED: 'HOOK_FAILED',
   SPAWN_FAILED: 'SPAWN_FAILED',
   STOPPED: 'STOPPED',
+  NOT_READY: 'NOT_READY',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
@@ -66,7 +67,7 @@ export function errnoOf(err: unknown): Errno {
     switch (err.code) {
       case 'NOT_FOUND': case 'BAD_ARGUMENT': case 'CONFIG_INVALID': return ERRNO.MESSAGE_ERROR;
       case 'SPAWN_FAILED': return ERRNO.OS_ERROR;
-      case 'HOOK_FAILED': case 'STOPPED': return ERRNO.COMMAND_ERROR;
+      case 'HOOK_FAILED': case 'STOPPED': case 'NOT_READY': return ERRNO.COMMAND_ERROR;
     }
   }
   if (err && typeof err === 'object' && 'syscall' in err) return ERRNO.OS_ERROR;

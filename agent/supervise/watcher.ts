@@ -14,6 +14,7 @@ import { classifyChange } from './plan.ts';
 import { ProcessSlot, type ProcessInfo, type SlotHost, type StopRequest } from './process.ts';
 import { SerialQueue } from './queue.ts';
 import { WatcherIO } from './watcher-io.ts';
+import { replaceProcesses } from './reload.ts';
 import { WatcherSockets } from './watcher-sockets.ts';
 import type { SocketManager } from '../sockets/manager.ts';
 
@@ -142,18 +143,15 @@ export class Watcher {
         return { stopped: [], started: [], kept: pidsOf(old) };
       }
       const stopped = pidsOf(old);
-      const fresh = new Map<number, ProcessSlot>();
-      for (const s of old) {
-        if (fresh.size > 0 && this.cfg.warmup_delay > 0) await sleep(this.cfg.warmup_delay);
-        const next = new ProcessSlot(this.slotHost, s.wid);
-        fresh.set(s.wid, next);
-        this.slots.set(s.wid, next);
-        await next.start();
-        if (opts.sequential) await s.stop();
-      }
-      if (!opts.sequential) await Promise.all(old.map((s) => s.stop()));
+      const fresh = await replaceProcesses({
+        name: this.name,
+        warmup: this.cfg.warmup_delay,
+        create: (wid) => new ProcessSlot(this.slotHost, wid),
+        install: (slot) => this.slots.set(slot.wid, slot),
+        installed: (slot) => this.slots.get(slot.wid) === slot,
+      }, old, opts.sequential);
       this.host.emit({ event: 'reload', watcher: this.name });
-      return { stopped, started: pidsOf(fresh.values()), kept: [] };
+      return { stopped, started: pidsOf(fresh), kept: [] };
     });
   }
 
