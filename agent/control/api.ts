@@ -18,7 +18,7 @@ export interface ApiHooks {
   /** Re-reads and applies the config file (the same path as SIGHUP). */
   reloadConfig(): Promise<ReloadPlanView>;
   /** Bound endpoints as actually bound (ports resolved). */
-  endpoints(): { endpoint: string; pubsub_endpoint: string; stats_endpoint: string };
+  endpoints(): { endpoint: string; stats_endpoint: string; pubsub_endpoint: string };
   loopLagMs(): number;
 }
 
@@ -81,7 +81,7 @@ export class RingdApi implements AgentApi {
     await this.arbiter.stopAll();
     const started: ChangeInfo[] = [];
     for (const name of running) started.push(await this.arbiter.startWatcher(name));
-    return { ...merge(started), stopped };
+    return { stopped, ...merge(started) };
   }
 
   async reload(names: string[], opts: { graceful: boolean; sequential: boolean }): Promise<ChangeInfo> {
@@ -213,8 +213,8 @@ export class RingdApi implements AgentApi {
   }
 }
 
+/** One ChangeInfo for several watchers, keys in Circus's order: stopped (when any), started, kept. */
 function merge(infos: ChangeInfo[]): ChangeInfo {
-  const out: ChangeInfo = { started: infos.flatMap((i) => i.started), kept: infos.flatMap((i) => i.kept) };
-  if (infos.some((i) => i.stopped)) out.stopped = infos.flatMap((i) => i.stopped ?? []);
-  return out;
+  const stopped = infos.some((i) => i.stopped) ? { stopped: infos.flatMap((i) => i.stopped ?? []) } : {};
+  return { ...stopped, started: infos.flatMap((i) => i.started), kept: infos.flatMap((i) => i.kept) };
 }

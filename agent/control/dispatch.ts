@@ -4,13 +4,14 @@
  * semantics. Never throws: every failure becomes an error reply or, for a cast, an event.
  */
 import type { AgentApi } from '../../protocol/agent-api.ts';
-import { findCommand, parseProps, type CommandDef, type Payload, type PropsSpec } from '../../protocol/commands/index.ts';
+import { findCommand, parseProps, tooDeep, type CommandDef, type Payload, type PropsSpec } from '../../protocol/commands/index.ts';
 import { CommandError, ERRNO, errnoOf, type Errno } from '../../protocol/errors.ts';
 import type { RingEventInput } from '../../protocol/events.ts';
 import { errorReply, okReply } from '../../protocol/replies.ts';
 import type { Logger } from '../log.ts';
 
 const ENVELOPE_KEYS = ['id', 'command', 'properties', 'msg_type'];
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -84,6 +85,7 @@ export class Dispatcher {
       throw Object.assign(new CommandError('json invalid: expected an object {"id", "command", "properties"}', ERRNO.INVALID_JSON), { id: null });
     }
     const m = msg as Record<string, unknown>;
+    if (tooDeep(m.id, 0)) throw Object.assign(new CommandError("'id' must be a string or a number", ERRNO.MESSAGE_ERROR), { id: null });
     const id = m.id ?? null;
     const fail = (reason: string, errno: Errno = ERRNO.MESSAGE_ERROR): never => { throw Object.assign(new CommandError(reason, errno), { id }); };
     const extra = Object.keys(m).filter((k) => !ENVELOPE_KEYS.includes(k));

@@ -65,8 +65,8 @@ export class ControlPlane {
     return plane;
   }
 
-  endpoints(): { endpoint: string; pubsub_endpoint: string; stats_endpoint: string } {
-    return { endpoint: this.control.endpoint, pubsub_endpoint: this.events.endpoint, stats_endpoint: this.stats.endpoint };
+  endpoints(): { endpoint: string; stats_endpoint: string; pubsub_endpoint: string } {
+    return { endpoint: this.control.endpoint, stats_endpoint: this.stats.endpoint, pubsub_endpoint: this.events.endpoint };
   }
 
   loopLagMs(): number {

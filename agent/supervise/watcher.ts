@@ -125,7 +125,7 @@ export class Watcher {
     return this.queue.run(async () => {
       const stopped = pidsOf(this.slots.values());
       await this.doStop(true);
-      return { ...(await this.doStart()), stopped };
+      return { stopped, ...(await this.doStart()) };
     });
   }
 
@@ -135,7 +135,7 @@ export class Watcher {
    */
   reload(opts: { sequential: boolean }): Promise<ChangeInfo> {
     return this.queue.run(async () => {
-      if (this.state !== 'active') return { ...(await this.doStart()), stopped: [] };
+      if (this.state !== 'active') return { stopped: [], ...(await this.doStart()) };
       const old = this.processes();
       if (this.cfg.send_hup) {
         for (const s of old) s.signal(SIGHUP);
@@ -156,12 +156,13 @@ export class Watcher {
   }
 
   /** Stops processes (all, or the one with `pid`) with an optional signal and timeout; an active watcher replaces them. */
-  kill(opts: { pid?: number } & StopRequest): Promise<void> {
-    const targets = opts.pid === undefined ? this.processes() : this.processes().filter((s) => s.pid === opts.pid);
-    if (opts.pid !== undefined && targets.length === 0) {
+  async kill(opts: { pid?: number } & StopRequest): Promise<void> {
+    const pick = () => (opts.pid === undefined ? this.processes() : this.processes().filter((s) => s.pid === opts.pid));
+    if (opts.pid !== undefined && pick().length === 0) {
       throw new RingError(ERROR_CODES.NOT_FOUND, `process ${opts.pid} not found in '${this.name}'`);
     }
     return this.queue.run(async () => {
+      const targets = pick(); // the processes that exist when the kill runs, after earlier commands
       await Promise.all(targets.map(async (s) => {
         await s.stop(opts);
         if (this.state === 'active' && this.slots.get(s.wid) === s && !this.detached) await s.start();

@@ -1,4 +1,5 @@
 // ringd's event stream: a ZeroMQ PUB socket sending Circus's 2-frame [topic, json] messages without ever blocking callers.
+import { pyJson } from '../../protocol/replies.ts';
 import * as zmq from 'zeromq';
 import { isZ85Key } from './curve.ts';
 import { ipcPath, prepareIpcPath, removeIpcSocket, secureIpcSocket, type IpcSocketFile } from './ipc.ts';
@@ -78,11 +79,11 @@ export class ZmqPublisher {
     return this.queue.length;
   }
 
-  /** Queues [topic, JSON.stringify(payload)]. Never throws, never blocks; drops (and counts) instead. */
+  /** Queues [topic, payload as circusd writes JSON]. Never throws, never blocks; drops (and counts) instead. */
   publish(topic: string, payload: unknown): void {
     let json: string | undefined;
     try {
-      json = JSON.stringify(payload);
+      json = pyJson(payload);
     } catch (err) {
       this.droppedCount++;
       this.log?.error(`event '${topic}' not published: ${(err as Error).message}`);

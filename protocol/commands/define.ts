@@ -22,8 +22,31 @@ export interface PropSpec<T> {
 }
 
 type Opts = { description: string; complete?: Completion };
+
+/** Objects nested deeper than this are refused before anything recursive touches them. */
+export const MAX_PROPERTY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `limit` levels, checked without recursion. */
+export function tooDeep(value: unknown, limit: number = MAX_PROPERTY_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A value for an error message: short JSON, or its kind when it is too deep or too long to show. */
+function shown(raw: unknown): string {
+  if (tooDeep(raw, 4)) return Array.isArray(raw) ? 'a deeply nested array' : 'a deeply nested object';
+  const text = JSON.stringify(raw) ?? String(raw);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 const fail = (name: string, what: string, raw: unknown): never => {
-  throw new CommandError(`property '${name}' must be ${what}, got ${JSON.stringify(raw) ?? String(raw)}`);
+  throw new CommandError(`property '${name}' must be ${what}, got ${shown(raw)}`);
 };
 
 function spec<T>(kind: PropKind, o: Opts, parse: (name: string, raw: unknown) => T, extra: Partial<PropSpec<T>> = {}) {
@@ -56,7 +79,8 @@ export const p = {
   strings: (o: Opts) => spec('strings', o, (n, r) =>
     Array.isArray(r) && r.every((x) => typeof x === 'string') ? (r as string[]) : fail(n, 'a list of strings', r)),
   object: (o: Opts) => spec('object', o, (n, r) =>
-    r !== null && typeof r === 'object' && !Array.isArray(r) ? (r as Record<string, unknown>) : fail(n, 'an object', r)),
+    r !== null && typeof r === 'object' && !Array.isArray(r) && !tooDeep(r)
+      ? (r as Record<string, unknown>) : fail(n, `an object nested at most ${MAX_PROPERTY_DEPTH} levels`, r)),
   choice: <C extends string>(choices: readonly C[], o: Opts) => spec('choice', o, (n, r) =>
     typeof r === 'string' && (choices as readonly string[]).includes(r) ? (r as C) : fail(n, `one of ${choices.join(', ')}`, r),
   { choices }),

@@ -42,5 +42,5 @@ export function findCommand(name: string): CommandDef<PropsSpec> | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
-export { defineCommand, parseProps, parseSignalProp, p } from './define.ts';
+export { defineCommand, parseProps, parseSignalProp, p, tooDeep, MAX_PROPERTY_DEPTH } from './define.ts';
 export type { CommandDef, PropsSpec, PropSpec, PropsOf, Payload, PropKind, Completion } from './define.ts';

@@ -39,7 +39,7 @@ describe('ZmqPublisher', () => {
       } finally {
         clearInterval(probe);
       }
-      assert.deepEqual(frames.map(String), ['topic.x', '{"a":[1,"b"]}']);
+      assert.deepEqual(frames.map(String), ['topic.x', '{"a": [1, "b"]}'], 'circusd\'s json.dumps separators');
     } finally {
       raw.close();
       await pub.close();
