@@ -177,8 +177,16 @@ test('EACCES as user nobody: privileged port and a unix path in a mode-0 directo
   chmodSync(join(dir, 'locked'), 0);
   const script = join(dir, 'nobody.ts');
   const bindTs = new URL('../../../agent/sockets/bind.ts', import.meta.url).pathname;
+  const nativeTs = new URL('../../../agent/supervise/native.ts', import.meta.url).pathname;
+  // Everything (modules, koffi's native library) is loaded as root, then the process becomes nobody:
+  // the checkout may sit in a folder nobody cannot read.
   writeFileSync(script, `
 import { bindSocket } from ${JSON.stringify(bindTs)};
+import { sysGetFdFlags } from ${JSON.stringify(nativeTs)};
+sysGetFdFlags(0);
+process.setgroups([]);
+process.setgid(65534);
+process.setuid(65534);
 const base = ${JSON.stringify(cfg({ port: 80 }))};
 const out = [];
 for (const c of [{ ...base, name: 'priv' }, { ...base, name: 'admin', family: 'unix', path: ${JSON.stringify(join(dir, 'locked', 'x.sock'))} }]) {
@@ -186,9 +194,7 @@ for (const c of [{ ...base, name: 'priv' }, { ...base, name: 'admin', family: 'u
 }
 console.log(JSON.stringify(out));
 `);
-  const r = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, '--import', 'tsx', script], {
-    cwd: new URL('../../../', import.meta.url).pathname, encoding: 'utf8', timeout: 60_000,
-  });
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [
     { code: 'EACCES', message: 'socket "priv": cannot bind 127.0.0.1:80: permission denied' },
