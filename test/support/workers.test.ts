@@ -2,7 +2,7 @@
 // passed at fd 3 through fdLayout: they serve under load with 0 failures, signal readiness, and drain on SIGTERM.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTree } from '../../agent/supervise/tree.ts';
+import { findTree, killTreeAndWait } from '../../agent/supervise/tree.ts';
 import http from 'node:http';
 import net from 'node:net';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
@@ -14,14 +14,15 @@ import { fdLayout } from '../../agent/sockets/passing.ts';
 import { socketStats } from '../../agent/sockets/stats.ts';
 import { fixture } from './fixtures.ts';
 import { describeLoad, runLoad, startLoad, type LoadTarget } from './load.ts';
-import { killQuietly, waitGone } from './proc.ts';
+import { waitGone } from './proc.ts';
 import { tmpDir } from './tmp.ts';
 import { waitFor, waitForLine } from './wait.ts';
 
 const bound: BoundSocket[] = [];
 const groups: number[] = [];
-after(() => {
-  for (const pgid of groups) killQuietly(-pgid, 'SIGKILL');
+after(async () => {
+  // The whole tree, not only the group: the socat worker's acceptor runs in its own session.
+  for (const pgid of groups) await killTreeAndWait({ pid: pgid, pgid }, { timeoutMs: 5000 });
   for (const s of bound) s.close();
 });
 
