@@ -9,6 +9,7 @@ const TITLES: Record<OptionDescription['section'], string> = {
   watcher: '`[watchers.NAME]`',
   hook: '`[watchers.NAME.hooks]` — table form `{ cmd, timeout, ignore_failure }`',
   stream: '`[watchers.NAME.stdout_stream]` and `[watchers.NAME.stderr_stream]`',
+  socket: '`[sockets.NAME]`',
 };
 
 const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -204,7 +204,7 @@ export function applyOptions<C>(
 }
 
 export interface OptionDescription {
-  section: 'agent' | 'watcher' | 'hook' | 'stream';
+  section: 'agent' | 'watcher' | 'hook' | 'stream' | 'socket';
   key: string;
   type: string;
   default: string;
@@ -221,5 +221,6 @@ export function describeOptions(): OptionDescription[] {
     ...WATCHER_TABLES.map((t) => ({ section: 'watcher' as const, key: t.key, type: t.type, default: 'unset', description: t.description })),
     ...rows('hook', HOOK_OPTIONS),
     ...rows('stream', STREAM_OPTIONS),
+    ...rows('socket', SOCKET_OPTIONS),
   ];
 }
