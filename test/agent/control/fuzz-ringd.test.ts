@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { COMMANDS, findCommand, parseProps, type CommandDef, type PropSpec, type PropsSpec } from '../../../protocol/commands/index.ts';
 import { pidAlive } from '../../support/proc.ts';
 import { startRingdControl, stopAllRingd, waitPids, type RawDealer, type RingdControl } from '../../support/ringd-control.ts';
+import { prng } from '../../support/prng.ts';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 3000);
@@ -40,17 +41,6 @@ after(async () => {
   await stopAllRingd();
 });
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = prng(SEED);
 const int = (n: number) => Math.floor(rnd() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)];

@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_LINE_BYTES } from '../../../agent/defaults.ts';
 import { LineSplitter } from '../../../agent/output/lines.ts';
+import { prng } from '../../support/prng.ts';
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the splitter must produce: split on \n, strip one trailing \r, cut into max-sized pieces. */
 function reference(data: Buffer, max: number): string[] {

@@ -12,6 +12,7 @@ import {
 import { waitReadable } from '../../../agent/sockets/ready.ts';
 import { freePort } from '../../support/ports.ts';
 import { tmpDir } from '../../support/tmp.ts';
+import { socketConfig } from '../../support/sockets.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const bound: BoundSocket[] = [];
@@ -23,10 +24,7 @@ after(() => {
   for (const s of servers) s.close();
 });
 
-const cfg = (over: Partial<SocketConfig>): SocketConfig => ({
-  name: 'web', family: 'inet', type: 'stream', host: '127.0.0.1', port: 0, backlog: 128,
-  replace: false, blocking: false, so_reuseport: false, close_when_unused: false, ...over,
-});
+const cfg = socketConfig;
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 const fdFlags = (fd: number): number => parseInt(/flags:\s*(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '', 8);
 const O_NONBLOCK = 0o4000;

@@ -9,6 +9,7 @@ import { bindSocket, type BoundSocket, type SocketConfig } from '../../../agent/
 import { fdLayout } from '../../../agent/sockets/passing.ts';
 import { socketInode, socketStats } from '../../../agent/sockets/stats.ts';
 import { tmpDir } from '../../support/tmp.ts';
+import { socketConfig } from '../../support/sockets.ts';
 import { waitFor } from '../../support/wait.ts';
 
 const bound: BoundSocket[] = [];
@@ -18,10 +19,7 @@ after(() => {
   for (const s of bound) s.close();
 });
 
-const cfg = (over: Partial<SocketConfig>): SocketConfig => ({
-  name: 'web', family: 'inet', type: 'stream', host: '127.0.0.1', port: 0, backlog: 128,
-  replace: false, blocking: false, so_reuseport: false, close_when_unused: false, ...over,
-});
+const cfg = socketConfig;
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 
 /** Runs a child with the given stdio; resolves its whole stdout at exit. */

@@ -9,6 +9,7 @@ import { fdLayout } from '../../../agent/sockets/passing.ts';
 import { isReadable, waitReadable } from '../../../agent/sockets/ready.ts';
 import { socketStats } from '../../../agent/sockets/stats.ts';
 import { tmpDir } from '../../support/tmp.ts';
+import { socketConfig } from '../../support/sockets.ts';
 
 const bound: BoundSocket[] = [];
 const children: ChildProcess[] = [];
@@ -17,10 +18,7 @@ after(() => {
   for (const s of bound) s.close();
 });
 
-const cfg = (over: Partial<SocketConfig>): SocketConfig => ({
-  name: 'lazy', family: 'inet', type: 'stream', host: '127.0.0.1', port: 0, backlog: 64,
-  replace: false, blocking: false, so_reuseport: false, close_when_unused: false, ...over,
-});
+const cfg = socketConfig;
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 
 function get(target: { port?: number; socketPath?: string }): Promise<string> {

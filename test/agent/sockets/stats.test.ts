@@ -9,6 +9,7 @@ import { fdLayout } from '../../../agent/sockets/passing.ts';
 import { allSocketStats, listSocketsView, socketAddress, socketStats } from '../../../agent/sockets/stats.ts';
 import { tmpDir } from '../../support/tmp.ts';
 import { waitFor } from '../../support/wait.ts';
+import { socketConfig } from '../../support/sockets.ts';
 
 const bound: BoundSocket[] = [];
 const clients: net.Socket[] = [];
@@ -19,10 +20,7 @@ after(() => {
   for (const s of bound) s.close();
 });
 
-const cfg = (over: Partial<SocketConfig>): SocketConfig => ({
-  name: 'web', family: 'inet', type: 'stream', host: '127.0.0.1', port: 0, backlog: 64,
-  replace: false, blocking: false, so_reuseport: false, close_when_unused: false, ...over,
-});
+const cfg = socketConfig;
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 const connect = (opts: net.NetConnectOpts): net.Socket => {
   const c = net.connect(opts);

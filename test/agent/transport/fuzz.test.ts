@@ -4,18 +4,8 @@ import { it } from 'node:test';
 import { ControlServer, errorReply } from '../../../agent/transport/control.ts';
 import { waitFor } from '../../support/wait.ts';
 import { ControlClient } from '../../support/zmq.ts';
+import { prng } from '../../support/prng.ts';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed with the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A JSON-validating stub dispatcher: errno 1 for anything that is not a JSON object with a string command. */
 async function validatingHandler(body: Buffer): Promise<string> {
