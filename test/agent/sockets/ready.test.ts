@@ -18,7 +18,7 @@ after(() => {
   for (const s of bound) s.close();
 });
 
-const cfg = socketConfig;
+const cfg = (over: Partial<SocketConfig> = {}): SocketConfig => socketConfig({ name: 'lazy', backlog: 64, ...over });
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 
 function get(target: { port?: number; socketPath?: string }): Promise<string> {

@@ -20,7 +20,7 @@ after(() => {
   for (const s of bound) s.close();
 });
 
-const cfg = socketConfig;
+const cfg = (over: Partial<SocketConfig> = {}): SocketConfig => socketConfig({ backlog: 64, ...over });
 const keep = (s: BoundSocket): BoundSocket => (bound.push(s), s);
 const connect = (opts: net.NetConnectOpts): net.Socket => {
   const c = net.connect(opts);
