@@ -6,63 +6,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ProcessState } from '../../protocol/states.ts';
-import type { ProcessView } from '../../protocol/agent-api.ts';
-import type { RingEventInput } from '../../protocol/events.ts';
-import type { HookName } from '../../protocol/states.ts';
-import type { WatcherConfig } from '../config/types.ts';
-import type { Logger } from '../log.ts';
 import { LineSplitter, OutputRing } from '../output/index.ts';
 import { backoffDelay, givesUp } from './backoff.ts';
-import { signalName } from '../config/index.ts';
 import { describeExit, describeSpawnError } from './describe.ts';
-import type { HookContext, HookResult } from './hooks.ts';
 import { spawnLookup, spawnPlan, type SpawnPlan } from './spawn-plan.ts';
-import { substitute } from '../config/index.ts';
-import type { BoundSocket } from '../sockets/types.ts';
+import { signalName, substitute } from '../config/index.ts';
 import type { NotifySocket } from './notify.ts';
 import { waitReady } from './ready.ts';
 import { childrenOf, readStat } from './proc.ts';
 import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 import { stopTree, type ExitStatus } from './stop.ts';
+import type { ProcessInfo, SlotHost, SpawnResources, StopRequest } from './slot-types.ts';
 
-/** What a slot needs from its watcher. */
-export interface SlotHost {
-  readonly name: string;
-  readonly log: Logger;
-  config(): WatcherConfig;
-  emit(e: RingEventInput): void;
-  nextMarker(): string;
-  output(stream: 'stdout' | 'stderr', line: Buffer, meta: { pid: number; wid: number; time: number }): void;
-  /** May this slot restart after its process ended (watcher active, respawn on)? */
-  mayRespawn(): boolean;
-  hook(name: HookName, ctx: Omit<HookContext, 'watcher'>): Promise<HookResult>;
-  childStarted(slot: ProcessSlot, pid: number, marker: string): void;
-  childEnded(slot: ProcessSlot, pid: number): void;
-  /** The slot settled in stopped or fatal by itself (no respawn). */
-  slotSettled(slot: ProcessSlot): void;
-  /** Sockets and readiness channel for one spawn; throws (e.g. a socket that cannot be rebound). */
-  spawnResources(marker: string): SpawnResources;
-}
+export type { ProcessInfo, SlotHost, SpawnResources, StopRequest } from './slot-types.ts';
 
-export interface SpawnResources {
-  sockets: BoundSocket[];
-  stdinSocket?: BoundSocket;
-  fdOf: Record<string, number>;
-  notify?: NotifySocket;
-  /** Closes what belongs to this spawn only (its own SO_REUSEPORT sockets) once the child has them. */
-  release(): void;
-}
-
-export interface StopRequest {
-  graceful?: boolean;
-  /** Overrides stop_signal (the `kill` command's signum). */
-  signal?: number;
-  /** Overrides graceful_timeout, in ms. */
-  gracefulTimeout?: number;
-}
-
-/** What a slot reports about itself (the `ProcessView` of the control protocol). */
-export type ProcessInfo = ProcessView;
 
 interface Running {
   child: ChildProcess;

@@ -6,39 +6,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WatcherState } from '../../protocol/states.ts';
 import type { ChangeInfo } from '../../protocol/agent-api.ts';
-import type { RingEventInput } from '../../protocol/events.ts';
 import { ERROR_CODES, RingError } from '../../protocol/errors.ts';
 import type { WatcherConfig } from '../config/types.ts';
-import type { Logger } from '../log.ts';
 import { classifyChange } from './plan.ts';
-import { ProcessSlot, type ProcessInfo, type SlotHost, type StopRequest } from './process.ts';
+import { ProcessSlot, type SlotHost, type StopRequest } from './process.ts';
 import { SerialQueue } from './queue.ts';
 import { WatcherIO } from './watcher-io.ts';
+import { MaxAge } from './max-age.ts';
+import type { WatcherHost, WatcherStatus } from './watcher-types.ts';
 import { replaceProcesses } from './reload.ts';
 import { WatcherSockets } from './watcher-sockets.ts';
-import type { SocketManager } from '../sockets/manager.ts';
 
-/** What a watcher needs from its arbiter. */
-export interface WatcherHost {
-  readonly log: Logger;
-  readonly sockets: SocketManager;
-  /** Folder for per-process NOTIFY_SOCKETs. */
-  readonly notifyDir: string;
-  emit(e: RingEventInput): void;
-  nextMarker(): string;
-  childStarted(watcher: string, pid: number, marker: string): void;
-  childEnded(watcher: string, pid: number): void;
-}
-
-export interface WatcherStatus {
-  name: string;
-  state: WatcherState;
-  numprocesses: number;
-  priority: number;
-  depends_on: string[];
-  pending: number;
-  processes: ProcessInfo[];
-}
+export type { WatcherHost, WatcherStatus } from './watcher-types.ts';
 
 const SIGHUP = 1;
 const pidsOf = (slots: Iterable<ProcessSlot>) => [...slots].map((s) => s.pid).filter((p): p is number => p !== null);
@@ -50,8 +29,7 @@ export class Watcher {
   readonly io: WatcherIO;
   readonly sockets: WatcherSockets;
   /** When each running slot's process reaches max_age (+ its random variance). */
-  private readonly ageDeadlines = new Map<ProcessSlot, number>();
-  private ageRestartQueued = false;
+  private readonly age = new MaxAge();
   /** Removed with `rm --nostop`: its processes finish alone and are not replaced. */
   private detached = false;
   private readonly slotHost: SlotHost;
@@ -69,11 +47,11 @@ export class Watcher {
       mayRespawn: () => !this.detached && this.cfg.respawn && (this.state === 'active' || this.state === 'starting'),
       hook: (name, ctx) => this.io.hook(name, ctx),
       childStarted: (slot, pid, marker) => {
-        this.scheduleAge(slot);
+        this.age.started(slot, this.cfg);
         host.childStarted(this.name, pid, marker);
       },
       childEnded: (slot, pid) => {
-        this.ageDeadlines.delete(slot);
+        this.age.ended(slot);
         host.childEnded(this.name, pid);
       },
       slotSettled: () => this.settle(),
@@ -219,28 +197,16 @@ export class Watcher {
     this.detached = true;
   }
 
-  /** Called periodically: restarts at most one process past its max_age, through the queue. */
+  /** Called periodically: replaces at most one process past its max_age, through the queue. */
   checkAge(now: number): void {
-    if (this.ageRestartQueued || this.state !== 'active') return;
-    const expired = [...this.ageDeadlines].find(([slot, at]) => at <= now && slot.state === 'running');
-    if (!expired) return;
-    const [slot] = expired;
-    this.ageRestartQueued = true;
+    const slot = this.state === 'active' ? this.age.due(now) : undefined;
+    if (!slot) return;
     this.host.log.info(`${this.name}.${slot.wid}: pid ${slot.pid} reached max_age; replacing it`);
-    void this.queue.run(async () => {
-      try {
-        if (this.state !== 'active' || this.slots.get(slot.wid) !== slot) return;
-        await slot.stop();
-        await slot.start();
-      } finally {
-        this.ageRestartQueued = false;
-      }
-    });
-  }
-
-  private scheduleAge(slot: ProcessSlot): void {
-    if (this.cfg.max_age <= 0) return;
-    this.ageDeadlines.set(slot, Date.now() + this.cfg.max_age + Math.random() * this.cfg.max_age_variance);
+    void this.age.replace(() => this.queue.run(async () => {
+      if (this.state !== 'active' || this.slots.get(slot.wid) !== slot) return;
+      await slot.stop();
+      await slot.start();
+    }));
   }
 
   private async failStart(what: string, reason: string): Promise<never> {
