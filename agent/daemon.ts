@@ -54,13 +54,18 @@ export class Daemon {
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
     this.arbiter.bindSockets();
-    this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
-      quit: async () => {
-        await this.shutdown('quit command');
-        setImmediate(() => void this.exit(0)); // after the reply is queued; closing drains it
-      },
-      reloadConfig: () => this.applyConfigFile(),
-    });
+    try {
+      this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
+        quit: async () => {
+          await this.shutdown('quit command');
+          setImmediate(() => void this.exit(0)); // after the reply is queued; closing drains it
+        },
+        reloadConfig: () => this.applyConfigFile(),
+      });
+    } catch (err) {
+      this.arbiter.sockets.closeAll(); // unix socket files must not outlive a failed start
+      throw err;
+    }
     this.recorder = new StateRecorder(stateFile, this.arbiter.bootId);
     this.guardian = new Guardian(stateFile);
     this.arbiter.on('children', (c) => this.recorder.update(c));
