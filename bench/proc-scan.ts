@@ -6,22 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listPids, parseStat, readStat } from '../agent/supervise/proc.ts';
 import { findTree } from '../agent/supervise/tree.ts';
+import { measure, REPS } from './timing.ts';
 
-const REPS = 7;
 const extra = Number(process.argv[2] ?? 0);
-
-/** Best and median of REPS runs of fn, in ms. */
-function measure(fn: () => void): { best: number; median: number } {
-  fn(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[Math.floor(REPS / 2)] };
-}
 
 async function main(): Promise<void> {
   const spawned: ChildProcess[] = [];

@@ -8,24 +8,10 @@ import { ProcSampler } from '../agent/stats/process-info.ts';
 import { statsMessages } from '../agent/stats/stream.ts';
 import { parseStat, readStat } from '../agent/supervise/proc.ts';
 import { parseStatExtra } from '../agent/stats/procfs.ts';
+import { measure, REPS, type Timing } from './timing.ts';
 
-const REPS = 7;
 const COUNT = Number(process.argv[2] ?? 500);
 
-interface Timing { best: number; median: number }
-
-/** Best and median of REPS runs of fn (after one warm-up run), in ms. */
-function measure(fn: () => void): Timing {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return { best: times[0], median: times[Math.floor(REPS / 2)] };
-}
 
 const spawned: ChildProcess[] = [];
 

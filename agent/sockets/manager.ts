@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import { bindSocket, bindReusePort, setBlocking } from './bind.ts';
 import { allSocketStats, listSocketsView, type ListSocketEntry, type SocketStats } from './stats.ts';
 import { SocketError, type BoundSocket, type SocketConfig } from './types.ts';
+import { sameData } from '../equal.ts';
 
 interface Entry {
   cfg: SocketConfig;
@@ -22,7 +23,6 @@ export interface SocketChanges {
   changed: string[];
 }
 
-const same = (a: SocketConfig, b: SocketConfig) => JSON.stringify(a) === JSON.stringify(b);
 
 export class SocketManager {
   private readonly entries = new Map<string, Entry>();
@@ -61,7 +61,7 @@ export class SocketManager {
     return {
       added: cfgs.filter((c) => !this.entries.has(c.name)).map((c) => c.name),
       removed: this.names().filter((n) => !next.has(n)),
-      changed: cfgs.filter((c) => { const e = this.entries.get(c.name); return e !== undefined && !same(e.cfg, c); }).map((c) => c.name),
+      changed: cfgs.filter((c) => { const e = this.entries.get(c.name); return e !== undefined && !sameData(e.cfg, c); }).map((c) => c.name),
     };
   }
 

@@ -3,6 +3,7 @@ import type { ReloadPlanView } from '../../protocol/agent-api.ts';
 import type { Config, WatcherConfig } from '../config/types.ts';
 import { watcherSockets } from '../config/sockets.ts';
 import type { SocketChanges } from '../sockets/manager.ts';
+import { sameData } from '../equal.ts';
 
 const NO_SOCKET_CHANGES: SocketChanges = { added: [], removed: [], changed: [] };
 
@@ -17,12 +18,11 @@ const SPAWN_KEYS: readonly (keyof WatcherConfig)[] = [
 
 export type WatcherChange = 'unchanged' | 'resize' | 'update' | 'restart';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export function classifyChange(a: WatcherConfig, b: WatcherConfig): WatcherChange {
-  if (SPAWN_KEYS.some((k) => !same(a[k], b[k]))) return 'restart';
+  if (SPAWN_KEYS.some((k) => !sameData(a[k], b[k]))) return 'restart';
   const live = (Object.keys(b) as (keyof WatcherConfig)[]).filter((k) => k !== 'numprocesses' && k !== 'file');
-  if (live.some((k) => !same(a[k], b[k])) || Object.keys(a).length !== Object.keys(b).length) return 'update';
+  if (live.some((k) => !sameData(a[k], b[k])) || Object.keys(a).length !== Object.keys(b).length) return 'update';
   return a.numprocesses === b.numprocesses ? 'unchanged' : 'resize';
 }
 

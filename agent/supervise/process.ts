@@ -169,11 +169,9 @@ export class ProcessSlot {
 
   private async onUnexpectedExit(run: Running, st: ExitStatus): Promise<void> {
     const cfg = this.host.config();
-    const leftovers = findTree(this.query(run));
-    if (leftovers.length) {
-      this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${leftovers.length} process(es) behind; killing them`);
-      await killTreeAndWait(this.query(run), { timeoutMs: cfg.graceful_timeout });
-    }
+    // One scan when nothing was left behind (the usual case); otherwise kill until none is left.
+    const { killed } = await killTreeAndWait(this.query(run), { timeoutMs: cfg.graceful_timeout });
+    if (killed.length) this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${killed.length} process(es) behind; killed them`);
     await this.reap(run, st);
     const uptime = Date.now() - run.startedAt;
     if (uptime >= cfg.backoff_reset_after) this.failures = 0;

@@ -52,11 +52,14 @@ export async function stopTree(q: TreeQuery, exited: Promise<ExitStatus>, opts: 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - Date.now())); });
   let status = await Promise.race([exited, timeout]);
-  while (status && Date.now() < deadline && findTree(q).length > 0) {
+  // One /proc scan per poll: the last one also decides whether SIGKILL is needed.
+  let treeLeft = status !== null && findTree(q).length > 0;
+  while (treeLeft && Date.now() < deadline) {
     await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - Date.now())));
+    treeLeft = findTree(q).length > 0;
   }
   clearTimeout(timer);
-  if (status && findTree(q).length === 0) return { status, survivors: [] };
+  if (status && !treeLeft) return { status, survivors: [] };
   const forcedAfterMs = Date.now() - begun;
   opts.afterSignal(9);
   const { left } = await killTreeAndWait(q, { timeoutMs: KILL_WAIT_MS });

@@ -5,8 +5,8 @@ import type { WatcherConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { createSink, type LineMeta, type Sink } from '../output/index.ts';
 import { runHook, type HookContext, type HookResult } from './hooks.ts';
+import { sameData } from '../equal.ts';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export class WatcherIO {
   private sinks: { stdout: Sink; stderr: Sink };
@@ -38,7 +38,7 @@ export class WatcherIO {
   /** Replaces the sinks when the stream settings changed between `before` and the current config. */
   async swapIfChanged(before: WatcherConfig): Promise<void> {
     const now = this.cfg();
-    if (same(before.stdout_stream, now.stdout_stream) && same(before.stderr_stream, now.stderr_stream)) return;
+    if (sameData(before.stdout_stream, now.stdout_stream) && sameData(before.stderr_stream, now.stderr_stream)) return;
     const old = this.sinks;
     this.sinks = this.open();
     await Promise.all([old.stdout.close(), old.stderr.close()]);
