@@ -18,8 +18,8 @@ import { OrphanReaper } from './safety/orphans.ts';
 import { StateRecorder } from './safety/state-file.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ReloadPlan } from './supervise/plan.ts';
-
-
+import { AgentDiscovery } from './discovery/agent.ts';
+import { VERSION } from './version.ts';
 
 /** One state file per config file, so several ringd on one host never touch each other's children. */
 export function stateFileFor(cfg: Config): string {
@@ -43,6 +43,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private reaperTimer: NodeJS.Timeout | null = null;
   private plane: ControlPlane | null = null;
+  private discovery: AgentDiscovery | null = null;
 
   constructor(private cfg: Config, private readonly log: Logger) {}
 
@@ -51,6 +52,7 @@ export class Daemon {
     const report = await cleanupLeftovers(stateFile);
     if (report.killed.length) this.log.warning(`killed ${report.killed.length} leftover process(es) of a previous run: ${report.killed.join(' ')}`);
     for (const s of report.skipped) this.log.info(`left pid ${s.pid} alone: ${s.why}`);
+    AgentDiscovery.checkKey(this.cfg); // a bad fleet key refuses the start before anything is bound
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
     this.arbiter.bindSockets();
@@ -61,6 +63,7 @@ export class Daemon {
           setImmediate(() => void this.exit(0)); // after the reply is queued; closing drains it
         },
         reloadConfig: () => this.applyConfigFile(),
+        discovery: () => this.discovery!.view(),
       });
     } catch (err) {
       this.arbiter.sockets.closeAll(); // unix socket files must not outlive a failed start
@@ -74,6 +77,14 @@ export class Daemon {
       if (line) this.log.info(line);
     });
     this.installSignals();
+    const plane = this.plane;
+    this.discovery = new AgentDiscovery(this.cfg, this.arbiter.bootId, VERSION, {
+      controlEndpoint: () => plane.endpoints().endpoint,
+      counts: () => ({ w: this.arbiter.names().length, p: this.arbiter.childPids().size }),
+      natsUrls: () => [],
+      hasNatsConfig: () => false,
+    }, this.log);
+    await this.discovery.start();
     const reaper = new OrphanReaper();
     this.reaperTimer = setInterval(() => reaper.sweep(this.arbiter.childPids()), this.cfg.agent.check_interval);
     this.log.info(`ringd ${process.pid} starting ${this.cfg.watchers.length} watcher(s) from ${this.cfg.file} (boot ${this.arbiter.bootId})`);
@@ -90,6 +101,7 @@ export class Daemon {
     this.log.info(`${reason}: stopping all watchers`);
     this.stopping = (async () => {
       if (this.reaperTimer) clearInterval(this.reaperTimer);
+      await this.discovery?.stop(); // listeners mark us left at once, even if the stops take minutes
       await this.arbiter.stop();
       this.recorder.remove();
       this.guardian.release();
@@ -107,9 +119,11 @@ export class Daemon {
   /** Re-reads the config file and applies it; a ConfigError leaves everything as it was. */
   async applyConfigFile(): Promise<ReloadPlan> {
     const next = await loadConfig(this.cfg.file);
+    AgentDiscovery.checkKey(next);
     this.log.setLevel(next.agent.loglevel);
     const plan = await this.arbiter.reload(next);
     this.cfg = next;
+    await this.discovery?.reconfigure(next);
     this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] ` +
       `updated [${plan.update}] resized [${plan.resize}]`);
     return plan;

@@ -62,3 +62,21 @@ export const DEFAULT_READY_DELAY_MS = 0;
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** How often a ready_check is retried. */
 export const READY_CHECK_INTERVAL_MS = 200;
+
+/** Discovery (UDP multicast, docs/discovery.md). An administratively scoped group, TTL 1: the LAN only. */
+export const DEFAULT_DISCOVERY_GROUP = '239.255.82.77';
+export const DEFAULT_DISCOVERY_PORT = 12028;
+export const DEFAULT_DISCOVERY_TTL = 1;
+export const DEFAULT_ANNOUNCE_INTERVAL_MS = 2000;
+/** Each announce interval is multiplied by a random factor in [1 - jitter, 1 + jitter]. */
+export const ANNOUNCE_JITTER = 0.2;
+/** Signed datagrams whose timestamp is further than this from the receiver's clock are stale. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 30_000;
+/** Unicast answers (to queries and probes) per second at most, so the agent cannot be used to flood a spoofed address. */
+export const MAX_ANSWERS_PER_SECOND = 50;
+/** A listener marks a sender silent after this many of its announce intervals without news. */
+export const SILENT_AFTER_INTERVALS = 3;
+/** Shortest fleet key accepted (bytes of the key file, surrounding whitespace removed). */
+export const MIN_FLEET_KEY_BYTES = 16;
+/** While discovery cannot start (no interface yet, …) it retries this often. */
+export const DISCOVERY_RETRY_MS = 5000;

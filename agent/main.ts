@@ -1,10 +1,10 @@
 /** `ringd`: the per-host agent. Parses its command line, checks or loads the config, runs the daemon. */
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../protocol/errors.ts';
 import { loadConfig } from './config/index.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from './log.ts';
 import { Daemon } from './daemon.ts';
+import { VERSION } from './version.ts';
 import { AlreadyRunningError } from './safety/leftovers.ts';
 
 const USAGE = `usage: ringd --config FILE [--log-level debug|info|warning|error]
@@ -19,11 +19,6 @@ const USAGE = `usage: ringd --config FILE [--log-level debug|info|warning|error]
 
 Signals: TERM/INT stop every watcher in order and exit 0; HUP reloads the configuration
 (an invalid one is reported and the running one kept); USR1 reopens log files.`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function fail(message: string, code: number): never {
   process.stderr.write(`ringd: ${message}\n`);
@@ -47,7 +42,7 @@ async function main(): Promise<void> {
     fail(`${(err as Error).message}\n${USAGE}`, 2);
   }
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
-  if (values.version) { process.stdout.write(`ringd ${version()}\n`); return; }
+  if (values.version) { process.stdout.write(`ringd ${VERSION}\n`); return; }
   const level = values['log-level'];
   if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
     fail(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`, 2);

@@ -50,7 +50,7 @@ async function echoBaseline(): Promise<number[]> {
 async function ringd(): Promise<Record<string, number[]>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cmd-'));
   const watchers = Array.from({ length: 20 }, (_, i) => `[watchers.w${i}]\ncmd = "sleep 600"\nnumprocesses = 4\n`).join('');
-  writeFileSync(join(dir, 'r.toml'), `[agent]\nstate_dir = "${dir}/state"\nendpoint = "tcp://127.0.0.1:0"\n` +
+  writeFileSync(join(dir, 'r.toml'), `discovery = { enabled = false }\n[agent]\nstate_dir = "${dir}/state"\nendpoint = "tcp://127.0.0.1:0"\n` +
     `pubsub_endpoint = "tcp://127.0.0.1:0"\nstats_endpoint = "tcp://127.0.0.1:0"\n${watchers}`);
   const main = fileURLToPath(new URL('../bin/ringd.js', import.meta.url));
   const child = spawn(process.execPath, [main, '--config', join(dir, 'r.toml')], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -2,6 +2,7 @@
  * What commands may ask of an agent. The command catalogue runs against this interface; ringd
  * implements it over its arbiter, so the catalogue never imports agent code (ringctl can load it).
  */
+import type { DropReason } from './discovery/types.ts';
 import type { ProcessState, WatcherState } from './states.ts';
 
 export type MatchMethod = 'glob' | 'simple' | 'regex';
@@ -59,6 +60,40 @@ export interface SignalTarget {
   recursive?: boolean;
 }
 
+/** NATS servers an agent learned from a controller's announcement. */
+export interface LearnedNats {
+  urls: string[];
+  from: string;
+  address: string;
+  at: number;
+}
+
+export type DiscoveryState = 'disabled' | 'retrying' | 'running' | 'stopped';
+
+/** The `discovery` command's reply. */
+export interface DiscoveryView {
+  enabled: boolean;
+  state: DiscoveryState;
+  reason: string | null;
+  id: string;
+  boot: string;
+  group: string;
+  port: number;
+  interface: string | null;
+  address: string | null;
+  ttl: number;
+  announce_interval: number;
+  signed: boolean;
+  announced: number;
+  answered: number;
+  limited: number;
+  received: number;
+  sent: number;
+  send_errors: number;
+  dropped: Record<DropReason, number> | null;
+  nats: LearnedNats | null;
+}
+
 export interface AgentApi {
   /** Watcher names in start order. */
   names(): string[];
@@ -89,6 +124,7 @@ export interface AgentApi {
   sockets(): Record<string, unknown>[];
   tail(name: string, opts: { wid?: number; pid?: number; lines: number }): OutputLineView[];
   health(): Record<string, unknown>;
+  discovery(): DiscoveryView;
 
   reloadConfig(): Promise<ReloadPlanView>;
   planConfig(): Promise<ReloadPlanView>;

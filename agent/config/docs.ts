@@ -6,6 +6,7 @@ export const OPTIONS_END = '<!-- options:end -->';
 
 const TITLES: Record<OptionDescription['section'], string> = {
   agent: '`[agent]`',
+  discovery: '`[discovery]` — see docs/discovery.md',
   watcher: '`[watchers.NAME]`',
   hook: '`[watchers.NAME.hooks]` — table form `{ cmd, timeout, ignore_failure }`',
   stream: '`[watchers.NAME.stdout_stream]` and `[watchers.NAME.stderr_stream]`',

@@ -7,10 +7,10 @@ import { expandGlob, hasGlobChars } from './glob.ts';
 import { Issues, joinKey } from './issues.ts';
 import { checkCycles, checkDependsOn, startOrder } from './order.ts';
 import { expected, show } from './parsers.ts';
-import { AGENT_OPTIONS, applyOptions } from './schema.ts';
+import { AGENT_OPTIONS, DISCOVERY_OPTIONS, applyOptions, type OptionDef } from './schema.ts';
 import { envLookup, isPlainTable, substituteDeep } from './substitute.ts';
 import { unknownMessage } from './suggest.ts';
-import type { AgentConfig, Config, WatcherConfig } from './types.ts';
+import type { AgentConfig, Config, DiscoveryConfig, WatcherConfig } from './types.ts';
 import { buildWatcher, readEnvTable, substituteEnv, type WatcherSource } from './watcher.ts';
 import { checkSocketRefs, collectSockets } from './sockets.ts';
 
@@ -22,8 +22,8 @@ interface Source {
   data: Record<string, unknown>;
 }
 
-const TOP_LEVEL_KEYS = ['include', 'agent', 'env', 'watchers', 'sockets'];
-const MAIN_ONLY_KEYS = ['include', 'agent'];
+const TOP_LEVEL_KEYS = ['include', 'agent', 'discovery', 'env', 'watchers', 'sockets'];
+const MAIN_ONLY_KEYS = ['include', 'agent', 'discovery'];
 
 function fsReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -99,18 +99,19 @@ function checkTopLevel(src: Source, main: Source, issues: Issues): void {
   }
 }
 
-function readAgent(main: Source, env: Record<string, string>, issues: Issues): AgentConfig {
-  const raw = main.data.agent ?? {};
-  const out: Partial<AgentConfig> = {};
+/** A section of the main file made of plain options ([agent], [discovery]), defaults applied. */
+function readSection<C>(main: Source, name: string, defs: readonly OptionDef<C>[], env: Record<string, string>, issues: Issues): C {
+  const raw = main.data[name] ?? {};
+  const out: Partial<C> = {};
   if (!isPlainTable(raw)) {
-    issues.add(main.display, 'agent', expected('a table', raw).message);
-    return out as AgentConfig;
+    issues.add(main.display, name, expected('a table', raw).message);
+    return out as C;
   }
   const table = substituteDeep(raw, envLookup(env, process.env));
-  if (!isPlainTable(table)) return out as AgentConfig;
-  issues.checkKeys(main.display, 'agent', table, AGENT_OPTIONS.map((o) => o.key));
-  applyOptions(AGENT_OPTIONS, table, { dir: main.dir }, out, (key, msg) => issues.add(main.display, joinKey('agent', key), msg));
-  return out as AgentConfig;
+  if (!isPlainTable(table)) return out as C;
+  issues.checkKeys(main.display, name, table, defs.map((o) => o.key));
+  applyOptions(defs, table, { dir: main.dir }, out, (key, msg) => issues.add(main.display, joinKey(name, key), msg));
+  return out as C;
 }
 
 /** Every watcher table of every file; a name defined twice (ignoring case) is reported. */
@@ -155,7 +156,8 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
   let rawEnv: Record<string, string> = {};
   for (const src of sources) rawEnv = { ...rawEnv, ...readEnvTable(src.data.env, src.display, 'env', issues) };
   const env = substituteEnv(rawEnv, process.env);
-  const agent = readAgent(main, env, issues);
+  const agent = readSection<AgentConfig>(main, 'agent', AGENT_OPTIONS, env, issues);
+  const discovery = readSection<DiscoveryConfig>(main, 'discovery', DISCOVERY_OPTIONS, env, issues);
 
   const built = collectWatchers(sources, issues).map((src) => buildWatcher(src, env, issues));
   const nodes = built.map((b) => b.config);
@@ -170,7 +172,7 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
     return { issues: [...issues.list].sort((a, b) => rank(a.file) - rank(b.file)) };
   }
   const watchers = built.map((b) => b.config as WatcherConfig);
-  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, env, watchers: startOrder(watchers), sockets };
+  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, discovery, env, watchers: startOrder(watchers), sockets };
   return { config, issues: [] };
 }
 

@@ -1,5 +1,8 @@
 /** Value parsers for config options: each checks one TOML value and says what it expected. */
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
+import { labelProblem } from '../../protocol/discovery/codec.ts';
+import { ID_PATTERN } from '../../protocol/discovery/types.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { parseSignal, signalName } from './signals.ts';
 import { shellSplit } from './shlex.ts';
@@ -234,5 +237,26 @@ export const useSockets: Parser<boolean | string[]> = {
     if (v === 'all') return true;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x !== '')) return v as string[];
     return expected(USE_SOCKETS_TYPE, v);
+  },
+};
+
+/** An agent id: what a NATS subject token may hold. */
+export const agentId: Parser<string> = {
+  type: 'a name of letters, digits, "-" and "_" (at most 64)',
+  parse: (v) => (typeof v === 'string' && ID_PATTERN.test(v) ? v : expected('a name of letters, digits, "-" and "_" (at most 64)', v)),
+};
+
+const MULTICAST_TYPE = 'an IPv4 multicast address (224.0.0.0 to 239.255.255.255)';
+
+export const multicastGroup: Parser<string> = {
+  type: MULTICAST_TYPE,
+  parse: (v) => (typeof v === 'string' && isIPv4(v) && Number(v.split('.')[0]) >= 224 && Number(v.split('.')[0]) <= 239 ? v : expected(MULTICAST_TYPE, v)),
+};
+
+export const labels: Parser<Record<string, string>> = {
+  type: 'a table of short strings, e.g. { role = "web", dc = "par1" }',
+  parse: (v) => {
+    const problem = labelProblem(v);
+    return problem === undefined ? { ...(v as Record<string, string>) } : new Invalid(problem);
   },
 };

@@ -7,7 +7,7 @@ import * as D from '../defaults.ts';
 import * as P from './parsers.ts';
 import { Invalid, type ParseContext, type Parser } from './parsers.ts';
 import { ROTATE_WHEN, STREAM_CLASSES } from './types.ts';
-import type { AgentConfig, HookConfig, StreamConfig, WatcherConfig } from './types.ts';
+import type { AgentConfig, DiscoveryConfig, HookConfig, StreamConfig, WatcherConfig } from './types.ts';
 import type { SocketConfig } from '../sockets/types.ts';
 import { READY_NOTIFY } from './types.ts';
 
@@ -60,6 +60,7 @@ function optionsOf<C>() {
 
 const watcherOption = optionsOf<WatcherConfig>();
 const agentOption = optionsOf<AgentConfig>();
+const discoveryOption = optionsOf<DiscoveryConfig>();
 const hookOption = optionsOf<HookConfig>();
 const streamOption = optionsOf<StreamConfig>();
 
@@ -72,7 +73,8 @@ export function defaultStateDir(): string {
 }
 
 export const AGENT_OPTIONS: readonly OptionDef<AgentConfig>[] = [
-  agentOption('id', P.nonEmptyString, undefined, 'Name of this agent (defaults to the host name at run time).'),
+  agentOption('id', P.agentId, undefined, 'Name of this agent in the fleet (default: the short host name, made subject-safe).'),
+  agentOption('labels', P.labels, {}, 'Labels announced to the fleet, e.g. { role = "web", dc = "par1" }; fleet commands select hosts by them.'),
   agentOption('state_dir', P.filePath, undefined, 'Where ringd records its children (pid + start time) for clean-up after a crash.', {
     compute: defaultStateDir,
     defaultText: `${D.DEFAULT_STATE_DIR_ROOT} as root, else $TMPDIR/ringd-<uid>`,
@@ -86,6 +88,18 @@ export const AGENT_OPTIONS: readonly OptionDef<AgentConfig>[] = [
   agentOption('curve_secret_key_file', P.filePath, undefined, 'Enables CURVE on the three endpoints: the server key file written by `ringctl keygen`.'),
   agentOption('max_request_bytes', P.integer(64), D.DEFAULT_MAX_REQUEST_BYTES, 'Largest control request accepted; larger ones get an error reply.'),
   agentOption('loglevel', P.oneOf(LOG_LEVELS), D.DEFAULT_LOGLEVEL, 'Log verbosity of ringd.'),
+];
+
+export const DISCOVERY_OPTIONS: readonly OptionDef<DiscoveryConfig>[] = [
+  discoveryOption('enabled', P.boolean, true, 'Announce this agent by UDP multicast and answer discovery queries.'),
+  discoveryOption('group', P.multicastGroup, D.DEFAULT_DISCOVERY_GROUP, 'Multicast group (administratively scoped 239.x by default).'),
+  discoveryOption('port', P.integer(1, 65535), D.DEFAULT_DISCOVERY_PORT, 'UDP port of the group; also where unicast queries are answered.'),
+  discoveryOption('interface', P.nonEmptyString, undefined, 'Interface name or IPv4 address to announce on.', { defaultText: 'the first non-loopback IPv4 interface' }),
+  discoveryOption('ttl', P.integer(1, 255), D.DEFAULT_DISCOVERY_TTL, 'Multicast TTL: 1 keeps announcements on the local network.'),
+  discoveryOption('announce_interval', P.positiveDuration, D.DEFAULT_ANNOUNCE_INTERVAL_MS, `Period of the announcements (±${D.ANNOUNCE_JITTER * 100} % jitter).`),
+  discoveryOption('key_file', P.filePath, undefined, 'Fleet key: datagrams are signed with it and unsigned, forged, stale or replayed ones are dropped.'),
+  discoveryOption('max_clock_skew', P.positiveDuration, D.DEFAULT_MAX_CLOCK_SKEW_MS, 'With a fleet key: signed datagrams further than this from our clock are dropped as stale.'),
+  discoveryOption('answer_circus_probe', P.boolean, true, 'Answer Circus\'s `""` probe with {"endpoint": …} so Circus tooling finds this agent.'),
 ];
 
 export const WATCHER_OPTIONS: readonly OptionDef<WatcherConfig>[] = [
@@ -204,7 +218,7 @@ export function applyOptions<C>(
 }
 
 export interface OptionDescription {
-  section: 'agent' | 'watcher' | 'hook' | 'stream' | 'socket';
+  section: 'agent' | 'discovery' | 'watcher' | 'hook' | 'stream' | 'socket';
   key: string;
   type: string;
   default: string;
@@ -217,6 +231,7 @@ export function describeOptions(): OptionDescription[] {
     defs.map((d) => ({ section, key: d.key, type: d.type, default: d.defaultText, description: d.description }));
   return [
     ...rows('agent', AGENT_OPTIONS),
+    ...rows('discovery', DISCOVERY_OPTIONS),
     ...rows('watcher', WATCHER_OPTIONS),
     ...WATCHER_TABLES.map((t) => ({ section: 'watcher' as const, key: t.key, type: t.type, default: 'unset', description: t.description })),
     ...rows('hook', HOOK_OPTIONS),

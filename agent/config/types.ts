@@ -104,6 +104,22 @@ export interface AgentConfig {
   stats_interval: number;
   curve_secret_key_file?: string;
   max_request_bytes: number;
+  /** Free-form labels announced to the fleet (role, dc…); selectors match them. */
+  labels: Record<string, string>;
+}
+
+/** [discovery]: UDP multicast announcements (docs/discovery.md). */
+export interface DiscoveryConfig {
+  enabled: boolean;
+  group: string;
+  port: number;
+  /** Interface name or IPv4 address; absent = the first non-loopback IPv4 interface. */
+  interface?: string;
+  ttl: number;
+  announce_interval: number;
+  key_file?: string;
+  max_clock_skew: number;
+  answer_circus_probe: boolean;
 }
 
 export interface Config {
@@ -111,6 +127,7 @@ export interface Config {
   file: string;
   files: string[];
   agent: AgentConfig;
+  discovery: DiscoveryConfig;
   env: Record<string, string>;
   /** In start order: priority descending, then name; dependencies before dependents. */
   watchers: WatcherConfig[];

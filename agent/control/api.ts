@@ -1,7 +1,6 @@
 /** ringd's implementation of the AgentApi that every command runs against, over its arbiter. */
-import { readFileSync } from 'node:fs';
 import type {
-  AgentApi, ChangeInfo, MatchMethod, OutputLineView, ReloadPlanView, SignalTarget, WatcherView,
+  AgentApi, ChangeInfo, DiscoveryView, MatchMethod, OutputLineView, ReloadPlanView, SignalTarget, WatcherView,
 } from '../../protocol/agent-api.ts';
 import { CommandError, ConfigError, ERRNO } from '../../protocol/errors.ts';
 import { PROCESS_STATES, WATCHER_STATES } from '../../protocol/states.ts';
@@ -10,6 +9,8 @@ import { applyWatcherOptions, watcherFromOptions, watcherOptionsView } from '../
 import { ProcSampler, watcherStatsInfo, type StatsGroup } from '../stats/index.ts';
 import type { Arbiter } from '../supervise/arbiter.ts';
 import type { Watcher } from '../supervise/watcher.ts';
+import { agentId } from '../discovery/iface.ts';
+import { VERSION } from '../version.ts';
 import { matcher } from './match.ts';
 
 export interface ApiHooks {
@@ -20,9 +21,9 @@ export interface ApiHooks {
   /** Bound endpoints as actually bound (ports resolved). */
   endpoints(): { endpoint: string; stats_endpoint: string; pubsub_endpoint: string };
   loopLagMs(): number;
+  discovery(): DiscoveryView;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Config problems as one errno-3 reason. */
 function asCommandError(err: unknown): never {
@@ -143,16 +144,18 @@ export class RingdApi implements AgentApi {
 
   globalOptions(): Record<string, unknown> {
     const a = this.arbiter.config.agent;
+    const d = this.arbiter.config.discovery;
     return {
       ...this.hooks.endpoints(),
       check_delay: a.check_interval / 1000,
-      multicast_endpoint: null,
+      multicast_endpoint: d.enabled ? `udp://${d.group}:${d.port}` : null,
       stats_interval: a.stats_interval / 1000,
       warmup_delay: a.warmup_delay / 1000,
       max_request_bytes: a.max_request_bytes,
       loglevel: a.loglevel,
       state_dir: a.state_dir,
-      id: a.id ?? null,
+      id: agentId(a.id),
+      labels: a.labels,
     };
   }
 
@@ -193,6 +196,10 @@ export class RingdApi implements AgentApi {
       cpu: self?.cpu ?? 0, rss: process.memoryUsage.rss(), loop_lag_ms: this.hooks.loopLagMs(),
       watchers, processes, pending_commands: pending,
     };
+  }
+
+  discovery(): DiscoveryView {
+    return this.hooks.discovery();
   }
 
   reloadConfig(): Promise<ReloadPlanView> {

@@ -2,6 +2,7 @@
 import type { CommandDef, PropsSpec } from './define.ts';
 import add from './add.ts';
 import decr from './decr.ts';
+import discovery from './discovery.ts';
 import dstats from './dstats.ts';
 import get from './get.ts';
 import globaloptions from './globaloptions.ts';
@@ -32,7 +33,7 @@ import tail from './tail.ts';
 export const COMMANDS: readonly CommandDef<PropsSpec>[] = [
   add, decr, dstats, get, globaloptions, incr, kill, list, listen, listsockets, numprocesses, numwatchers, options,
   quit, reload, reloadconfig, restart, rm, set, signal, start, stats, status, stop,
-  health, plan, reopen, tail,
+  discovery, health, plan, reopen, tail,
 ] as unknown as CommandDef<PropsSpec>[];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '../support/fixtures.ts';
 import { pidAlive, waitGone, killQuietly, procStat } from '../support/proc.ts';
-import { agentKeys, startRingd, type Ringd } from '../support/ringd.ts';
+import { agentSection, startRingd, type Ringd } from '../support/ringd.ts';
 import { tmpDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
 import { ControlClient } from '../support/zmq.ts';
@@ -23,8 +23,7 @@ after(async () => {
 function forkerConfig(dir: string, extra = ''): string {
   const file = join(dir, 'ringd.toml');
   writeFileSync(file, `
-[agent]
-${agentKeys(dir)}
+${agentSection(dir)}
 [watchers.forker]
 cmd = ${JSON.stringify(`${process.execPath} ${fixture('forker.mjs')}`)}
 graceful_timeout = "3s"
@@ -102,8 +101,7 @@ test('SIGTERM stops every watcher in dependency order and exits 0 with nothing l
   const file = join(dir, 'ringd.toml');
   const sleeper = `${process.execPath} ${fixture('sleeper.mjs')}`;
   writeFileSync(file, `
-[agent]
-${agentKeys(dir)}
+${agentSection(dir)}
 [watchers.db]
 cmd = ${JSON.stringify(sleeper)}
 [watchers.web]
@@ -130,8 +128,7 @@ test('SIGHUP reloads: an invalid file is reported and the running config kept; a
   const dir = tmpDir('ringd-hup');
   const file = join(dir, 'ringd.toml');
   const base = (n: number | string) => `
-[agent]
-${agentKeys(dir)}
+${agentSection(dir)}
 [watchers.w]
 cmd = "sleep 600"
 numprocesses = ${n}
@@ -174,8 +171,7 @@ test('SIGUSR1 reopens log files moved away by an external rotation', async () =>
   const dir = tmpDir('ringd-usr1');
   const file = join(dir, 'ringd.toml');
   writeFileSync(file, `
-[agent]
-${agentKeys(dir)}
+${agentSection(dir)}
 [watchers.talk]
 cmd = ${JSON.stringify(`${process.execPath} ${fixture('noisy-output.mjs')} --stay --every 20 --lines 1`)}
 [watchers.talk.stdout_stream]
@@ -200,8 +196,7 @@ test('quit over the control endpoint stops everything in order, replies, and rin
   const dir = tmpDir('ringd-quit');
   const file = join(dir, 'ringd.toml');
   writeFileSync(file, `
-[agent]
-${agentKeys(dir)}
+${agentSection(dir)}
 [watchers.db]
 cmd = "sleep 600"
 [watchers.web]

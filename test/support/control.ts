@@ -4,6 +4,8 @@ import { RingdApi } from '../../agent/control/api.ts';
 import { silentLogger } from '../../agent/log.ts';
 import { ProcSampler } from '../../agent/stats/index.ts';
 import { loadConfig } from '../../agent/config/index.ts';
+import { AgentDiscovery } from '../../agent/discovery/agent.ts';
+import { VERSION } from '../../agent/version.ts';
 import { startArbiter, type TestArbiter } from './arbiter.ts';
 
 export interface TestControl extends TestArbiter {
@@ -15,11 +17,15 @@ export interface TestControl extends TestArbiter {
 export async function startControl(toml: string): Promise<TestControl> {
   const t = await startArbiter(toml);
   const state = { quits: 0 };
+  const discovery = new AgentDiscovery(t.arbiter.config, t.arbiter.bootId, VERSION, {
+    controlEndpoint: () => 'tcp://127.0.0.1:5555', counts: () => ({ w: 0, p: 0 }), natsUrls: () => [], hasNatsConfig: () => false,
+  }, silentLogger);
   const api = new RingdApi(t.arbiter, new ProcSampler(), {
     quit: async () => { state.quits++; },
     reloadConfig: async () => t.arbiter.reload(await loadConfig(t.arbiter.config.file)),
     endpoints: () => ({ endpoint: 'tcp://127.0.0.1:5555', pubsub_endpoint: 'tcp://127.0.0.1:5556', stats_endpoint: 'tcp://127.0.0.1:5557' }),
     loopLagMs: () => 0,
+    discovery: () => discovery.view(),
   });
   const dispatcher = new Dispatcher(api, silentLogger, (e) => t.arbiter.publishEvent(e));
   let seq = 0;

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentKeys, startRingd, type Ringd } from './ringd.ts';
+import { agentSection, startRingd, type Ringd } from './ringd.ts';
 import { ControlClient, EventCollector, type Reply } from './zmq.ts';
 import { pidAlive } from './proc.ts';
 import { tmpDir } from './tmp.ts';
@@ -73,7 +73,7 @@ export interface StartOptions {
 export async function startRingdControl(watchersToml: string, opts: StartOptions = {}): Promise<RingdControl> {
   const dir = tmpDir(opts.prefix ?? 'ringd-control');
   const configPath = join(dir, 'ringd.toml');
-  writeFileSync(configPath, `[agent]\n${agentKeys(dir)}\n${opts.agent ?? ''}\n\n${watchersToml}\n`);
+  writeFileSync(configPath, `${agentSection(dir)}\n${opts.agent ?? ''}\n\n${watchersToml}\n`);
   const ringd = startRingd(configPath, { env: opts.env });
   const clients: { close(): void }[] = [];
   let stopped: Promise<number | null> | null = null;

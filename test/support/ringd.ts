@@ -71,6 +71,14 @@ export function startRingd(configPath: string, opts: { env?: Record<string, stri
   return { child, output: () => out, waitForOutput, stop };
 }
 
+/**
+ * The [agent] section of a test ringd (header included), preceded by discovery switched off: tests
+ * outside network namespaces must never multicast on the machine's real network.
+ */
+export function agentSection(dir: string): string {
+  return `discovery = { enabled = false }\n\n[agent]\n${agentKeys(dir)}`;
+}
+
 /** [agent] keys for a test ringd: its own state dir and endpoints on free ports, so tests never collide. */
 export function agentKeys(dir: string): string {
   return [

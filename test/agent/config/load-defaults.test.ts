@@ -40,6 +40,16 @@ test('a minimal config gets every default', async () => {
     stats_endpoint: D.DEFAULT_STATS_ENDPOINT,
     stats_interval: D.DEFAULT_STATS_INTERVAL_MS,
     max_request_bytes: D.DEFAULT_MAX_REQUEST_BYTES,
+    labels: {},
+  });
+  assert.deepEqual(config.discovery, {
+    enabled: true,
+    group: D.DEFAULT_DISCOVERY_GROUP,
+    port: D.DEFAULT_DISCOVERY_PORT,
+    ttl: D.DEFAULT_DISCOVERY_TTL,
+    announce_interval: D.DEFAULT_ANNOUNCE_INTERVAL_MS,
+    max_clock_skew: D.DEFAULT_MAX_CLOCK_SKEW_MS,
+    answer_circus_probe: true,
   });
   const expected: WatcherConfig = {
     name: 'web',
@@ -121,6 +131,18 @@ state_dir = "state"
 warmup_delay = "1s"
 check_interval = 0.5
 loglevel = "WARNING"
+labels = { role = "web", "dc.zone" = "par1-b" }
+
+[discovery]
+enabled = false
+group = "239.1.2.3"
+port = 4242
+interface = "eth1"
+ttl = 4
+announce_interval = "500ms"
+key_file = "fleet.key"
+max_clock_skew = "1m"
+answer_circus_probe = false
 
 [env]
 GLOBAL = "g"
@@ -186,7 +208,11 @@ utc = true
   assert.deepEqual(config.agent, {
     id: 'web-1', state_dir: path.join(dir, 'etc/state'), warmup_delay: 1000, check_interval: 500, loglevel: 'warning',
     endpoint: 'tcp://127.0.0.1:5555', pubsub_endpoint: 'tcp://127.0.0.1:5556', stats_endpoint: 'tcp://127.0.0.1:5557',
-    stats_interval: 1000, max_request_bytes: 1048576,
+    stats_interval: 1000, max_request_bytes: 1048576, labels: { role: 'web', 'dc.zone': 'par1-b' },
+  });
+  assert.deepEqual(config.discovery, {
+    enabled: false, group: '239.1.2.3', port: 4242, interface: 'eth1', ttl: 4, announce_interval: 500,
+    key_file: path.join(dir, 'etc/fleet.key'), max_clock_skew: 60_000, answer_circus_probe: false,
   });
   assert.deepEqual(config.env, { GLOBAL: 'g', NUM: '3', FLAG: 'true' });
   const w = config.watchers[0];

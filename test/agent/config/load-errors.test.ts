@@ -38,8 +38,10 @@ async function problems(main: string, more: Record<string, string> = {}): Promis
 const watcher = (lines: string): string => `[watchers.web]\ncmd = "x"\n${lines}\n`;
 
 /** Assert that loading yields exactly this one issue. */
-async function onlyIssue(main: string, expected: string): Promise<void> {
-  assert.deepEqual(await problems(main), [expected]);
+async function onlyIssue(main: string, expected: string | RegExp): Promise<void> {
+  const found = await problems(main);
+  if (typeof expected === 'string') assert.deepEqual(found, [expected]);
+  else assert.ok(found.length === 1 && expected.test(found[0]), `expected one issue matching ${expected}, got ${JSON.stringify(found)}`);
 }
 
 test('type errors name the key, what was expected and the value got', async () => {
@@ -123,7 +125,11 @@ test('agent errors', async () => {
     ['loglevel = "loud"', 'agent.loglevel: expected one of "debug", "info", "warning", "error", got "loud"'],
     ['check_interval = 0', 'agent.check_interval: expected a duration > 0 (seconds, or a string like "250ms", "1s"), got 0'],
     ['warmup_delay = "x"', 'agent.warmup_delay: expected a duration (seconds ≥ 0, or a string like "250ms", "30s", "5m", "1m30s"), got "x"'],
-    ['id = ""', 'agent.id: expected a non-empty string, got ""'],
+    ['id = ""', 'agent.id: expected a name of letters, digits, "-" and "_" (at most 64), got ""'],
+    ['id = "web.1"', 'agent.id: expected a name of letters, digits, "-" and "_" (at most 64), got "web.1"'],
+    ['labels = "web"', 'agent.labels: labels must be a table of strings'],
+    ['labels = { role = 1 }', 'agent.labels: label "role" must be a string of at most 63 printable characters'],
+    ['labels = { "a b" = "x" }', 'agent.labels: label name "a b" must match /^[A-Za-z0-9_.-]{1,63}$/'],
     ['state_dir = 3', 'agent.state_dir: expected a non-empty path, got 3'],
     ['endpoint = "tcp://x"', 'agent.endpoint: expected a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path", got "tcp://x"'],
     ['pubsub_endpoint = "udp://127.0.0.1:1"', 'agent.pubsub_endpoint: expected a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path", got "udp://127.0.0.1:1"'],
@@ -133,6 +139,24 @@ test('agent errors', async () => {
   ];
   for (const [line, message] of cases) await onlyIssue(`[agent]\n${line}\n`, `ringd.toml: ${message}`);
   await onlyIssue('agent = 1\n', 'ringd.toml: agent: expected a table, got 1');
+});
+
+test('discovery errors', async () => {
+  const cases: Array<[string, string]> = [
+    ['group = "10.0.0.1"', 'discovery.group: expected an IPv4 multicast address (224.0.0.0 to 239.255.255.255), got "10.0.0.1"'],
+    ['group = "239.1.2"', 'discovery.group: expected an IPv4 multicast address (224.0.0.0 to 239.255.255.255), got "239.1.2"'],
+    ['port = 0', 'discovery.port: expected an integer between 1 and 65535, got 0'],
+    ['ttl = 256', 'discovery.ttl: expected an integer between 1 and 255, got 256'],
+    ['announce_interval = 0', 'discovery.announce_interval: expected a duration > 0 (seconds, or a string like "250ms", "1s"), got 0'],
+    ['enabled = "yes"', 'discovery.enabled: expected a boolean (true or false), got "yes"'],
+    ['interface = ""', 'discovery.interface: expected a non-empty string, got ""'],
+    ['grop = "239.1.1.1"', 'discovery.grop: unknown option; did you mean "group"?'],
+  ];
+  for (const [line, message] of cases) await onlyIssue(`[discovery]\n${line}\n`, `ringd.toml: ${message}`);
+  const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
+  await onlyIssue(`[agent]\nlabels = ${JSON.stringify(many).replaceAll(':', '=')}\n`, 'ringd.toml: agent.labels: at most 16 labels, got 17');
+  const big = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`key${i}`, 'v'.repeat(60)]));
+  await onlyIssue(`[agent]\nlabels = ${JSON.stringify(big).replaceAll('":"', '"="')}\n`, /agent\.labels: labels take \d+ bytes as JSON, at most 512 fit/);
 });
 
 test('top-level and section errors', async () => {

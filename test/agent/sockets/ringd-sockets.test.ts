@@ -5,7 +5,7 @@ import net from 'node:net';
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture } from '../../support/fixtures.ts';
-import { agentKeys, startRingd, type Ringd } from '../../support/ringd.ts';
+import { agentSection, startRingd, type Ringd } from '../../support/ringd.ts';
 import { startRingdControl, stopAllRingd } from '../../support/ringd-control.ts';
 import { startLoad } from '../../support/load.ts';
 import { tmpDir } from '../../support/tmp.ts';
@@ -28,7 +28,7 @@ async function busyPort(): Promise<number> {
 
 function config(dir: string, sockets: string, watchers = ''): string {
   const file = join(dir, 'ringd.toml');
-  writeFileSync(file, `[agent]\n${agentKeys(dir)}\n${sockets}\n${watchers}`);
+  writeFileSync(file, `${agentSection(dir)}\n${sockets}\n${watchers}`);
   return file;
 }
 
