@@ -7,6 +7,7 @@ export interface Interface {
   address: string;
 }
 
+/** IPv4 addresses of the interfaces that are up and running (libuv leaves out those without carrier). */
 function ipv4Interfaces(): Interface[] {
   const out: Interface[] = [];
   for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
@@ -28,9 +29,9 @@ export function resolveInterface(spec: string | undefined): Interface | { error:
     return found ?? { error: `no non-loopback IPv4 interface (have: ${listing(all)}); set [discovery] interface` };
   }
   if (isIPv4(spec)) {
-    return all.find((i) => i.address === spec) ?? { error: `no interface has the address ${spec} (have: ${listing(all)})` };
+    return all.find((i) => i.address === spec) ?? { error: `no running interface has the address ${spec} (have: ${listing(all)})` };
   }
-  return all.find((i) => i.name === spec) ?? { error: `no IPv4 interface named ${spec} (have: ${listing(all)})` };
+  return all.find((i) => i.name === spec) ?? { error: `no running IPv4 interface named ${spec} (have: ${listing(all)})` };
 }
 
 /** The agent's id in the fleet: [agent] id, else the short host name with anything a NATS subject cannot hold replaced. */
