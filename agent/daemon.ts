@@ -43,7 +43,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   private reaperTimer: NodeJS.Timeout | null = null;
   private plane: ControlPlane | null = null;
-  private discovery: AgentDiscovery | null = null;
+  private discovery!: AgentDiscovery;
 
   constructor(private cfg: Config, private readonly log: Logger) {}
 
@@ -55,6 +55,12 @@ export class Daemon {
     AgentDiscovery.checkKey(this.cfg); // a bad fleet key refuses the start before anything is bound
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
+    this.discovery = new AgentDiscovery(this.cfg, this.arbiter.bootId, VERSION, {
+      controlEndpoint: () => this.plane?.endpoints().endpoint ?? this.cfg.agent.endpoint,
+      counts: () => ({ w: this.arbiter.names().length, p: this.arbiter.childPids().size }),
+      natsUrls: () => [],
+      hasNatsConfig: () => false,
+    }, this.log);
     this.arbiter.bindSockets();
     try {
       this.plane = await ControlPlane.start(this.cfg, this.arbiter, this.log, {
@@ -63,7 +69,7 @@ export class Daemon {
           setImmediate(() => void this.exit(0)); // after the reply is queued; closing drains it
         },
         reloadConfig: () => this.applyConfigFile(),
-        discovery: () => this.discovery!.view(),
+        discovery: () => this.discovery.view(),
       });
     } catch (err) {
       this.arbiter.sockets.closeAll(); // unix socket files must not outlive a failed start
@@ -77,14 +83,7 @@ export class Daemon {
       if (line) this.log.info(line);
     });
     this.installSignals();
-    const plane = this.plane;
-    this.discovery = new AgentDiscovery(this.cfg, this.arbiter.bootId, VERSION, {
-      controlEndpoint: () => plane.endpoints().endpoint,
-      counts: () => ({ w: this.arbiter.names().length, p: this.arbiter.childPids().size }),
-      natsUrls: () => [],
-      hasNatsConfig: () => false,
-    }, this.log);
-    await this.discovery.start();
+    await this.discovery.start(); // before the watchers: the first announcement does not wait for them
     const reaper = new OrphanReaper();
     this.reaperTimer = setInterval(() => reaper.sweep(this.arbiter.childPids()), this.cfg.agent.check_interval);
     this.log.info(`ringd ${process.pid} starting ${this.cfg.watchers.length} watcher(s) from ${this.cfg.file} (boot ${this.arbiter.bootId})`);
@@ -101,7 +100,7 @@ export class Daemon {
     this.log.info(`${reason}: stopping all watchers`);
     this.stopping = (async () => {
       if (this.reaperTimer) clearInterval(this.reaperTimer);
-      await this.discovery?.stop(); // listeners mark us left at once, even if the stops take minutes
+      await this.discovery.stop(); // listeners mark us left at once, even if the stops take minutes
       await this.arbiter.stop();
       this.recorder.remove();
       this.guardian.release();
@@ -123,7 +122,7 @@ export class Daemon {
     this.log.setLevel(next.agent.loglevel);
     const plan = await this.arbiter.reload(next);
     this.cfg = next;
-    await this.discovery?.reconfigure(next);
+    await this.discovery.reconfigure(next);
     this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] ` +
       `updated [${plan.update}] resized [${plan.resize}]`);
     return plan;

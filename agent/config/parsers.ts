@@ -200,7 +200,7 @@ export const endpoint: Parser<string> = {
   type: ENDPOINT_TYPE,
   parse: (v) => {
     if (typeof v !== 'string') return expected(ENDPOINT_TYPE, v);
-    const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5}|\*)$/.exec(v);
+    const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|\*|[A-Za-z0-9.-]+):(\d{1,5}|\*)$/.exec(v);
     if (tcp && (tcp[2] === '*' || Number(tcp[2]) <= 65535)) return v;
     if (/^ipc:\/\/\/.+/.test(v)) return v;
     return expected(ENDPOINT_TYPE, v);

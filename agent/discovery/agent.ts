@@ -66,9 +66,17 @@ export class AgentDiscovery extends EventEmitter<{ nats: [LearnedNats] }> {
       return;
     }
     if (d.key_file) {
-      const { key, warning } = loadFleetKey(d.key_file);
-      this.key = key;
-      if (warning) this.log.warning(warning);
+      try {
+        const { key, warning } = loadFleetKey(d.key_file);
+        this.key = key;
+        if (warning) this.log.warning(warning);
+      } catch (err) {
+        // checkKey() refuses such a config before it is applied; this is the file vanishing in between.
+        this.state = 'disabled';
+        this.reason = (err as Error).message;
+        this.log.error(`discovery off: ${this.reason}`);
+        return;
+      }
     } else {
       this.key = undefined;
       if (!this.unsignedLogged) this.log.warning('discovery is not signed: anyone on the network can announce or answer; set [discovery] key_file');

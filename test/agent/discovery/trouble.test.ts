@@ -28,7 +28,7 @@ describe('discovery trouble', { skip }, () => {
   let listener: LabListener;
   let client: ControlClient;
   let file: string;
-  const config = (iface: string, labels: string) => `[agent]
+  const config = (iface: string, labels: string, extra = '') => `[agent]
 id = "api-1"
 state_dir = "${dir}/state"
 endpoint = "ipc://${dir}/ctl.sock"
@@ -39,6 +39,7 @@ labels = { ${labels} }
 [discovery]
 interface = "${iface}"
 announce_interval = "1s"
+${extra}
 
 [watchers.idle]
 cmd = "sleep 600"
@@ -95,6 +96,18 @@ cmd = "sleep 600"
     const changed = await listener.waitEvent((e) => e.event === 'changed', 'api-1 changed', { from });
     assert.deepEqual((changed as { peer: Peer }).peer.labels, { role: 'api', tier: 'silver' });
     assert.ok(!listener.events().slice(from).some((e) => e.event === 'left'), 'a reload is not a departure: no goodbye');
+  });
+
+  it('a reload naming a missing fleet key is refused and the running discovery kept', async () => {
+    const before = await discovery();
+    writeFileSync(file, config('veth0', 'role = "api", tier = "silver"', `key_file = "${dir}/absent.key"`));
+    ringd.child.kill('SIGHUP');
+    await ringd.waitOutput(/reload refused, keeping the running configuration:\n\[discovery\] key_file \S+absent\.key: no such file/);
+    const after = await discovery();
+    assert.equal(after.state, 'running');
+    assert.equal(after.signed, false);
+    assert.equal(after.boot, before.boot);
+    assert.ok(after.announced >= before.announced, 'the same discovery carries on');
   });
 
   it('the address going away makes sends fail with a warning; supervision and the control endpoint carry on', async () => {
