@@ -12,3 +12,10 @@ export const HOOK_NAMES = [
   'before_signal', 'after_signal', 'before_reap', 'after_reap',
 ] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
+
+/**
+ * An agent as the controller sees it: `alive` (heartbeats arrive), `suspect` (some missed),
+ * `lost` (none within the deadline), `left` (said goodbye), `discovered` (heard by multicast only).
+ */
+export const AGENT_STATES = ['alive', 'suspect', 'lost', 'left', 'discovered'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];

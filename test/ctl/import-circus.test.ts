@@ -322,7 +322,7 @@ test('watcher checks: singleton, on_demand, stdin_socket, streams, rlimits, name
 test('[circus] values that do not fit, unusual section case, [DEFAULT], unknown sections and unmatched env patterns', async () => {
   const { config, notes } = await convert([
     '[DEFAULT]', 'graceful_timeout = 3',
-    '[circus]', 'check_delay = 0', 'endpoint = tcp://*:5555', 'loglevel = critical', 'umask = 002', 'httpd = 1', 'httpd_port = 8081',
+    '[circus]', 'check_delay = 0', 'endpoint = udp://127.0.0.1:5555', 'loglevel = critical', 'umask = 002', 'httpd = 1', 'httpd_port = 8081',
     'include = nothing/*.ini', 'include_dir = nowhere',
     '[Watcher:Up]', 'cmd = up', 'NumProcesses = 2', 'graceful_timeout = 9',
     '[watcher:down]', 'cmd = down',

@@ -111,7 +111,8 @@ test('real processes: stream payloads, stats NAME info map with children, vanish
   };
   const info = await waitFor(() => {
     const i = watcherStatsInfo(group, sampler, { extended: true });
-    return i[String(sh)]?.children.length === 1 && i[String(a)]?.cmdline === 'sleep' && i;
+    // The child is forked as `sh` and becomes `sleep` at its exec: wait for both.
+    return i[String(sh)]?.children.length === 1 && i[String(sh)].children[0].cmdline === 'sleep' && i[String(a)]?.cmdline === 'sleep' && i;
   }, { what: 'sh with its sleep child' });
   assert.deepEqual(Object.keys(info), [String(a), String(sh)]);
   assert.equal(info[String(sh)].children[0].cmdline, 'sleep');
