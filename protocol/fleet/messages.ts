@@ -92,6 +92,8 @@ export interface ApiReply {
   results: HostResult[];
   /** For status error: why nothing was done (bad request, no host matched…). */
   reason?: string;
+  /** The `hosts` command: the agents selected, without their inventory. */
+  hosts?: AgentView[];
   time: number;
 }
 

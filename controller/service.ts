@@ -1,0 +1,164 @@
+/**
+ * The controller at work on one NATS connection: keeps the fleet model from heartbeats, events,
+ * inventories and discovery; serves fleet commands (ring.api.*) and the fleet snapshot in a queue
+ * group, so any controller answers; publishes every change of an agent on ring.fleet.delta.<id>.
+ * Holds no state another controller needs: each builds its own model from what agents publish.
+ */
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { findCommand } from '../protocol/commands/index.ts';
+import type { AgentView, ApiReply, FleetSnapshot } from '../protocol/fleet/messages.ts';
+import { API_QUEUE, subjects } from '../protocol/fleet/subjects.ts';
+import type { Logger } from '../agent/log.ts';
+import { errorReply, fanout, parseApiRequest, type FanoutContext } from './api/fanout.ts';
+import { FleetModel, type ModelTimings } from './fleet/model.ts';
+import { selectAgents } from './fleet/target.ts';
+import { parseFleetEvent, parseHeartbeat, parseInventory } from './fleet/validate.ts';
+import type { ListenerEvent } from './discovery/listener.ts';
+
+export const TICK_MS = 250;
+
+export interface ControllerOptions {
+  id: string;
+  nc: NatsConnection;
+  timings: ModelTimings;
+  requestTimeoutMs: number;
+  log: Logger;
+  /** Called for every mutating fleet command once it completed (the audit trail). */
+  audit?: (entry: { command: string; who: string; request: string; reply: ApiReply }) => void;
+  /** Fleet commands the controller runs itself (rollout…), by name. */
+  extraCommands?: Record<string, (body: string, who: string) => Promise<ApiReply>>;
+}
+
+/** Who sent a request: the `ring-client` header ringctl sets (user@host, client name), else "unknown". */
+const who = (m: Msg): string => m.headers?.get('ring-client') || 'unknown';
+
+export class Controller {
+  readonly model: FleetModel;
+  private readonly subs: Subscription[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly fetching = new Set<string>();
+  readonly counters = { malformed: 0, requests: 0 };
+
+  constructor(private readonly o: ControllerOptions) {
+    this.model = new FleetModel(o.timings);
+    this.model.on('change', (agent, from) => this.changed(agent, from));
+  }
+
+  get fanoutContext(): FanoutContext {
+    return {
+      controller: this.o.id,
+      request: async (subject, body, timeoutMs) => (await this.o.nc.request(subject, body, { timeout: timeoutMs })).string(),
+      agents: () => this.model.views(),
+      defaultTimeoutMs: this.o.requestTimeoutMs,
+    };
+  }
+
+  start(): void {
+    const { nc } = this.o;
+    const on = (subject: string, handle: (m: Msg) => void | Promise<void>, queue?: string) => {
+      this.subs.push(nc.subscribe(subject, {
+        queue,
+        callback: (err, m) => {
+          if (err) return this.o.log.warning(`subscription ${subject}: ${err.message}`);
+          void Promise.resolve().then(() => handle(m)).catch((e: Error) => this.o.log.error(`handling ${m.subject}: ${e.stack ?? e.message}`));
+        },
+      }));
+    };
+    on(subjects.heartbeats, (m) => this.heartbeat(m));
+    on(subjects.events, (m) => this.event(m));
+    on(subjects.apiAll, (m) => this.api(m), API_QUEUE);
+    on(subjects.fleetSnapshot, (m) => {
+      m.respond(JSON.stringify(this.snapshot()));
+    }, API_QUEUE);
+    this.timer = setInterval(() => this.model.tick(Date.now()), TICK_MS);
+    this.timer.unref();
+  }
+
+  snapshot(): FleetSnapshot {
+    return { controller: this.o.id, ts: Date.now(), agents: this.model.views() };
+  }
+
+  /** Feeds what the discovery listener hears into the model. */
+  discovery(e: ListenerEvent): void {
+    if (e.event !== 'dropped') this.model.discovered(e.peer, e.event, e.at);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const s of this.subs) s.unsubscribe();
+  }
+
+  private agentOf(subject: string): string {
+    return subject.split('.')[2] ?? '';
+  }
+
+  private malformed(m: Msg, err: Error): void {
+    this.counters.malformed++;
+    this.o.log.debug(`ignored a malformed message on ${m.subject}: ${err.message}`);
+  }
+
+  private heartbeat(m: Msg): void {
+    let hb;
+    try {
+      hb = parseHeartbeat(m.string(), this.agentOf(m.subject));
+    } catch (err) {
+      return this.malformed(m, err as Error);
+    }
+    if (this.model.heartbeat(hb, Date.now())) void this.fetchInventory(hb.id);
+  }
+
+  private event(m: Msg): void {
+    let ev;
+    try {
+      ev = parseFleetEvent(m.string(), this.agentOf(m.subject));
+    } catch (err) {
+      return this.malformed(m, err as Error);
+    }
+    if (ev.event === 'goodbye' && m.subject.includes('.evt._agent.')) return this.model.left(ev.agent, ev.boot, Date.now());
+    if (this.model.event(ev, Date.now())) void this.fetchInventory(ev.agent);
+  }
+
+  /** Fetches an agent's inventory (one request in flight per agent); a failure waits for the next heartbeat. */
+  private async fetchInventory(id: string): Promise<void> {
+    if (this.fetching.has(id)) return;
+    this.fetching.add(id);
+    try {
+      const reply = await this.o.nc.request(subjects.ctl(id, 'inventory'), JSON.stringify({ id: `inv-${Date.now()}`, command: 'inventory' }), { timeout: this.o.requestTimeoutMs });
+      this.model.inventory(parseInventory(reply.string(), id), Date.now());
+    } catch (err) {
+      this.o.log.debug(`inventory of ${id}: ${(err as Error).message}`);
+    } finally {
+      this.fetching.delete(id);
+    }
+  }
+
+  private async api(m: Msg): Promise<void> {
+    this.counters.requests++;
+    const command = m.subject.slice(subjects.api('').length);
+    const body = m.string();
+    let reply: ApiReply;
+    if (command === 'hosts') reply = this.hosts(body);
+    else if (this.o.extraCommands?.[command]) reply = await this.o.extraCommands[command](body, who(m));
+    else reply = await fanout(this.fanoutContext, command, body);
+    if (m.reply) m.respond(JSON.stringify(reply));
+    const mutating = findCommand(command)?.mutates ?? command in (this.o.extraCommands ?? {});
+    if (mutating) this.o.audit?.({ command, who: who(m), request: body, reply });
+  }
+
+  /** `hosts`: the fleet members a target selects (every one by default), with their state. */
+  private hosts(body: string): ApiReply {
+    const ctx = this.fanoutContext;
+    try {
+      const req = parseApiRequest(body);
+      const hosts = selectAgents(this.model.views(), req.target!).map((a) => ({ ...a, inventory: null }));
+      return { status: 'ok', command: 'hosts', controller: this.o.id, results: [], hosts, time: Date.now() / 1000 };
+    } catch (err) {
+      return errorReply(ctx, 'hosts', (err as Error).message);
+    }
+  }
+
+  private changed(agent: AgentView, from: string | null): void {
+    if (from !== agent.state) this.o.log.info(`agent ${agent.id}: ${from ?? 'new'} → ${agent.state}${agent.reason ? ` (${agent.reason})` : ''}`);
+    this.o.nc.publish(subjects.fleetDelta(agent.id), JSON.stringify({ controller: this.o.id, ts: Date.now(), agent }));
+  }
+}
