@@ -19,6 +19,8 @@ import { StateRecorder } from './safety/state-file.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ReloadPlan } from './supervise/plan.ts';
 import { AgentDiscovery } from './discovery/agent.ts';
+import { FleetLink } from './fleet/fleet-link.ts';
+import { Revision } from './fleet/revision.ts';
 import { VERSION } from './version.ts';
 
 /** One state file per config file, so several ringd on one host never touch each other's children. */
@@ -44,6 +46,7 @@ export class Daemon {
   private reaperTimer: NodeJS.Timeout | null = null;
   private plane: ControlPlane | null = null;
   private discovery!: AgentDiscovery;
+  private fleet: FleetLink | null = null;
 
   constructor(private cfg: Config, private readonly log: Logger) {}
 
@@ -55,11 +58,12 @@ export class Daemon {
     AgentDiscovery.checkKey(this.cfg); // a bad fleet key refuses the start before anything is bound
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
+    const revision = new Revision(this.arbiter);
     this.discovery = new AgentDiscovery(this.cfg, this.arbiter.bootId, VERSION, {
       controlEndpoint: () => this.plane?.endpoints().endpoint ?? this.cfg.agent.endpoint,
       counts: () => ({ w: this.arbiter.names().length, p: this.arbiter.childPids().size }),
-      natsUrls: () => [],
-      hasNatsConfig: () => false,
+      natsUrls: () => this.fleet?.natsUrls() ?? [],
+      hasNatsConfig: () => this.cfg.nats.servers.length > 0,
     }, this.log);
     this.arbiter.bindSockets();
     try {
@@ -70,6 +74,7 @@ export class Daemon {
         },
         reloadConfig: () => this.applyConfigFile(),
         discovery: () => this.discovery.view(),
+        revision: () => revision.value,
       });
     } catch (err) {
       this.arbiter.sockets.closeAll(); // unix socket files must not outlive a failed start
@@ -83,6 +88,9 @@ export class Daemon {
       if (line) this.log.info(line);
     });
     this.installSignals();
+    this.fleet = new FleetLink(this.cfg, { arbiter: this.arbiter, dispatcher: this.plane.dispatcher, revision, log: this.log });
+    this.fleet.start(); // connects in the background: NATS never delays or blocks supervision
+    this.discovery.on('nats', (learned) => this.fleet?.learned(learned.urls));
     await this.discovery.start(); // before the watchers: the first announcement does not wait for them
     const reaper = new OrphanReaper();
     this.reaperTimer = setInterval(() => reaper.sweep(this.arbiter.childPids()), this.cfg.agent.check_interval);
@@ -100,7 +108,8 @@ export class Daemon {
     this.log.info(`${reason}: stopping all watchers`);
     this.stopping = (async () => {
       if (this.reaperTimer) clearInterval(this.reaperTimer);
-      await this.discovery.stop(); // listeners mark us left at once, even if the stops take minutes
+      // Listeners and controllers mark us left at once, even if the stops take minutes.
+      await Promise.all([this.discovery.stop(), this.fleet?.goodbye()]);
       await this.arbiter.stop();
       this.recorder.remove();
       this.guardian.release();
@@ -109,9 +118,9 @@ export class Daemon {
     return this.stopping;
   }
 
-  /** Closes the control plane and exits the process. */
+  /** Closes the control plane and the NATS link (after replies in flight went out), and exits the process. */
   async exit(code: number): Promise<never> {
-    await this.plane?.close().catch(() => undefined);
+    await Promise.all([this.plane?.close().catch(() => undefined), this.fleet?.stop()]);
     process.exit(code);
   }
 
@@ -123,6 +132,7 @@ export class Daemon {
     const plan = await this.arbiter.reload(next);
     this.cfg = next;
     await this.discovery.reconfigure(next);
+    await this.fleet?.reconfigure(next);
     this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] ` +
       `updated [${plan.update}] resized [${plan.resize}]`);
     return plan;

@@ -80,3 +80,28 @@ export const SILENT_AFTER_INTERVALS = 3;
 export const MIN_FLEET_KEY_BYTES = 16;
 /** While discovery cannot start (no interface yet, …) it retries this often. */
 export const DISCOVERY_RETRY_MS = 5000;
+
+/** The NATS link ([nats], docs/fleet.md). Client pings detect a dead server within ping_interval × max_pings_out. */
+export const DEFAULT_NATS_PING_INTERVAL_MS = 5000;
+export const DEFAULT_NATS_MAX_PINGS_OUT = 3;
+/** Wait between two connection attempts, plus a random part up to the jitter. */
+export const DEFAULT_NATS_RECONNECT_WAIT_MS = 1000;
+export const DEFAULT_NATS_RECONNECT_JITTER_MS = 500;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+export const DEFAULT_FLEET_STATS_INTERVAL_MS = 5000;
+/** Events kept while NATS is unreachable, replayed in order on reconnect; older ones beyond it are dropped and counted. */
+export const DEFAULT_EVENT_BUFFER = 10_000;
+/** Largest message the agent publishes (log chunks are split under it; the server's max_payload caps it too). */
+export const DEFAULT_NATS_MAX_PAYLOAD = 1024 * 1024;
+/** Smallest max_payload accepted: a log line of a few KB must fit. */
+export const MIN_NATS_MAX_PAYLOAD = 4096;
+/** On shutdown, how long ringd waits for what it published to reach the server. */
+export const NATS_CLOSE_FLUSH_MS = 2000;
+/** NATS control requests handled at once; more get a "busy" error reply. */
+export const NATS_MAX_IN_FLIGHT = 1024;
+/** Follow leases: the lease when a request names none, the longest granted, and how often followed output is published. */
+export const DEFAULT_FOLLOW_LEASE_MS = 10_000;
+export const MAX_FOLLOW_LEASE_MS = 300_000;
+export const FOLLOW_BATCH_MS = 100;
+/** Output of one followed watcher held between two batches; beyond it lines are dropped (and counted in the next chunk). */
+export const FOLLOW_MAX_PENDING_BYTES = 4 * 1024 * 1024;

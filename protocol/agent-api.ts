@@ -3,6 +3,7 @@
  * implements it over its arbiter, so the catalogue never imports agent code (ringctl can load it).
  */
 import type { DropReason } from './discovery/types.ts';
+import type { Inventory } from './fleet/messages.ts';
 import type { ProcessState, WatcherState } from './states.ts';
 
 export type MatchMethod = 'glob' | 'simple' | 'regex';
@@ -125,6 +126,8 @@ export interface AgentApi {
   tail(name: string, opts: { wid?: number; pid?: number; lines: number }): OutputLineView[];
   health(): Record<string, unknown>;
   discovery(): DiscoveryView;
+  /** Everything the fleet keeps about this agent (the `inventory` command). */
+  inventory(): Inventory;
 
   reloadConfig(): Promise<ReloadPlanView>;
   planConfig(): Promise<ReloadPlanView>;

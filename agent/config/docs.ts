@@ -7,6 +7,7 @@ export const OPTIONS_END = '<!-- options:end -->';
 const TITLES: Record<OptionDescription['section'], string> = {
   agent: '`[agent]`',
   discovery: '`[discovery]` — see docs/discovery.md',
+  nats: '`[nats]` — the link to the fleet, see docs/fleet.md',
   watcher: '`[watchers.NAME]`',
   hook: '`[watchers.NAME.hooks]` — table form `{ cmd, timeout, ignore_failure }`',
   stream: '`[watchers.NAME.stdout_stream]` and `[watchers.NAME.stderr_stream]`',

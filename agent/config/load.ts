@@ -1,60 +1,22 @@
 /** Reads the main config file and its includes, merges them and validates everything into a Config. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parse, TomlError } from 'smol-toml';
 import { ConfigError, type ConfigIssue } from '../../protocol/errors.ts';
 import { expandGlob, hasGlobChars } from './glob.ts';
 import { Issues, joinKey } from './issues.ts';
 import { checkCycles, checkDependsOn, startOrder } from './order.ts';
 import { expected, show } from './parsers.ts';
-import { AGENT_OPTIONS, DISCOVERY_OPTIONS, applyOptions, type OptionDef } from './schema.ts';
-import { envLookup, isPlainTable, substituteDeep } from './substitute.ts';
+import { AGENT_OPTIONS, DISCOVERY_OPTIONS } from './schema.ts';
+import { NATS_OPTIONS, natsConfigProblems } from './nats.ts';
+import { fsReason, readSection, readToml, type Source } from './sections.ts';
+import { isPlainTable } from './substitute.ts';
 import { unknownMessage } from './suggest.ts';
-import type { AgentConfig, Config, DiscoveryConfig, WatcherConfig } from './types.ts';
+import type { AgentConfig, Config, DiscoveryConfig, NatsConfig, WatcherConfig } from './types.ts';
 import { buildWatcher, readEnvTable, substituteEnv, type WatcherSource } from './watcher.ts';
 import { checkSocketRefs, collectSockets } from './sockets.ts';
 
-/** One parsed file. `display` is how messages name it. */
-interface Source {
-  abs: string;
-  display: string;
-  dir: string;
-  data: Record<string, unknown>;
-}
-
-const TOP_LEVEL_KEYS = ['include', 'agent', 'discovery', 'env', 'watchers', 'sockets'];
-const MAIN_ONLY_KEYS = ['include', 'agent', 'discovery'];
-
-function fsReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a folder, not a file';
-  return err instanceof Error ? err.message : String(err);
-}
-
-async function readToml(abs: string, display: string, issues: Issues): Promise<Source | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(abs, 'utf8');
-  } catch (err) {
-    issues.add(display, '', `cannot read the file: ${fsReason(err)}`);
-    return undefined;
-  }
-  try {
-    // Keys such as __proto__ could alter the objects built from the document: refuse them.
-    return { abs, display, dir: path.dirname(abs), data: parse(text, { unsafeKeyBehaviour: 'throw' }) };
-  } catch (err) {
-    if (err instanceof TomlError) {
-      let reason = err.message.split('\n')[0].replace(/^Invalid TOML document: /, '');
-      if (reason.includes('unsafe property')) reason = 'keys named "__proto__" or "constructor" are not allowed';
-      issues.add(display, '', `TOML syntax error at line ${err.line}, column ${err.column}: ${reason}`);
-    } else {
-      issues.add(display, '', `TOML syntax error: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return undefined;
-  }
-}
+const TOP_LEVEL_KEYS = ['include', 'agent', 'discovery', 'nats', 'env', 'watchers', 'sockets'];
+const MAIN_ONLY_KEYS = ['include', 'agent', 'discovery', 'nats'];
 
 /** Included files in order (globs sorted, duplicates and the main file dropped), as absolute paths. */
 async function resolveIncludes(main: Source, issues: Issues): Promise<string[]> {
@@ -97,21 +59,6 @@ function checkTopLevel(src: Source, main: Source, issues: Issues): void {
       issues.add(src.display, key, `only allowed in the main file (${main.display})`);
     }
   }
-}
-
-/** A section of the main file made of plain options ([agent], [discovery]), defaults applied. */
-function readSection<C>(main: Source, name: string, defs: readonly OptionDef<C>[], env: Record<string, string>, issues: Issues): C {
-  const raw = main.data[name] ?? {};
-  const out: Partial<C> = {};
-  if (!isPlainTable(raw)) {
-    issues.add(main.display, name, expected('a table', raw).message);
-    return out as C;
-  }
-  const table = substituteDeep(raw, envLookup(env, process.env));
-  if (!isPlainTable(table)) return out as C;
-  issues.checkKeys(main.display, name, table, defs.map((o) => o.key));
-  applyOptions(defs, table, { dir: main.dir }, out, (key, msg) => issues.add(main.display, joinKey(name, key), msg));
-  return out as C;
 }
 
 /** Every watcher table of every file; a name defined twice (ignoring case) is reported. */
@@ -158,6 +105,8 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
   const env = substituteEnv(rawEnv, process.env);
   const agent = readSection<AgentConfig>(main, 'agent', AGENT_OPTIONS, env, issues);
   const discovery = readSection<DiscoveryConfig>(main, 'discovery', DISCOVERY_OPTIONS, env, issues);
+  const nats = readSection<NatsConfig>(main, 'nats', NATS_OPTIONS, env, issues);
+  for (const p of natsConfigProblems(nats)) issues.add(main.display, joinKey('nats', p.key), p.message);
 
   const built = collectWatchers(sources, issues).map((src) => buildWatcher(src, env, issues));
   const nodes = built.map((b) => b.config);
@@ -172,7 +121,7 @@ export async function checkConfig(file: string): Promise<{ config?: Config; issu
     return { issues: [...issues.list].sort((a, b) => rank(a.file) - rank(b.file)) };
   }
   const watchers = built.map((b) => b.config as WatcherConfig);
-  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, discovery, env, watchers: startOrder(watchers), sockets };
+  const config: Config = { file: main.abs, files: sources.map((s) => s.abs), agent, discovery, nats, env, watchers: startOrder(watchers), sockets };
   return { config, issues: [] };
 }
 

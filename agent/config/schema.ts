@@ -5,58 +5,15 @@ import { HOOK_NAMES } from '../../protocol/states.ts';
 import { LOG_LEVELS } from '../log.ts';
 import * as D from '../defaults.ts';
 import * as P from './parsers.ts';
-import { Invalid, type ParseContext, type Parser } from './parsers.ts';
+import { Invalid, type ParseContext } from './parsers.ts';
+import { optionsOf, type OptionDef } from './option-def.ts';
 import { ROTATE_WHEN, STREAM_CLASSES } from './types.ts';
 import type { AgentConfig, DiscoveryConfig, HookConfig, StreamConfig, WatcherConfig } from './types.ts';
 import type { SocketConfig } from '../sockets/types.ts';
 import { READY_NOTIFY } from './types.ts';
+import { NATS_OPTIONS } from './nats.ts';
 
-export interface OptionDef<C> {
-  key: string;
-  /** What a valid value looks like ("an integer ≥ 0", …). */
-  type: string;
-  /** Value used when the key is absent; undefined = the option stays unset. */
-  default: unknown;
-  /** The default as written in a config file ("30s", "SIGTERM", …), or a note for computed defaults. */
-  defaultText: string;
-  required: boolean;
-  description: string;
-  /** The parsed value as the control protocol shows it. */
-  wire(value: unknown): unknown;
-  /** Parse `raw` (undefined when absent) into `out`; returns an Invalid for a rejected value. */
-  apply(raw: unknown, ctx: ParseContext, out: Partial<C>): Invalid | undefined;
-}
-
-interface Extra<T> {
-  required?: boolean;
-  /** A default computed at load time (e.g. state_dir depends on the uid). */
-  compute?: () => T;
-  defaultText?: string;
-}
-
-/** Option factory for config type C (curried so K is inferred per call). */
-function optionsOf<C>() {
-  return <K extends keyof C & string>(key: K, parser: Parser<C[K]>, def: C[K] | undefined, description: string, extra: Extra<C[K]> = {}): OptionDef<C> => ({
-    key,
-    type: parser.type,
-    default: def,
-    defaultText: extra.defaultText ?? (def === undefined ? (extra.required ? 'required' : 'unset') : parser.format ? parser.format(def) : JSON.stringify(def)),
-    required: extra.required ?? false,
-    description,
-    wire: (value) => (parser.wire && value !== undefined ? parser.wire(value as C[K]) : value),
-    apply(raw, ctx, out) {
-      if (raw === undefined) {
-        const value = extra.compute ? extra.compute() : def;
-        if (value !== undefined) out[key] = structuredClone(value);
-        return undefined;
-      }
-      const value = parser.parse(raw, ctx);
-      if (value instanceof Invalid) return value;
-      out[key] = value;
-      return undefined;
-    },
-  });
-}
+export { optionsOf, type OptionDef };
 
 const watcherOption = optionsOf<WatcherConfig>();
 const agentOption = optionsOf<AgentConfig>();
@@ -218,7 +175,7 @@ export function applyOptions<C>(
 }
 
 export interface OptionDescription {
-  section: 'agent' | 'discovery' | 'watcher' | 'hook' | 'stream' | 'socket';
+  section: 'agent' | 'discovery' | 'nats' | 'watcher' | 'hook' | 'stream' | 'socket';
   key: string;
   type: string;
   default: string;
@@ -232,6 +189,7 @@ export function describeOptions(): OptionDescription[] {
   return [
     ...rows('agent', AGENT_OPTIONS),
     ...rows('discovery', DISCOVERY_OPTIONS),
+    ...rows('nats', NATS_OPTIONS),
     ...rows('watcher', WATCHER_OPTIONS),
     ...WATCHER_TABLES.map((t) => ({ section: 'watcher' as const, key: t.key, type: t.type, default: 'unset', description: t.description })),
     ...rows('hook', HOOK_OPTIONS),

@@ -2,6 +2,9 @@
 import type { HookName } from '../../protocol/states.ts';
 import type { LogLevel } from '../log.ts';
 import type { SocketConfig } from '../sockets/types.ts';
+import type { NatsConfig } from './nats.ts';
+
+export type { NatsConfig };
 
 export const STREAM_CLASSES = [
   'FileStream', 'WatchedFileStream', 'TimedRotatingFileStream', 'StdoutStream', 'FancyStdoutStream', 'NullStream',
@@ -128,6 +131,8 @@ export interface Config {
   files: string[];
   agent: AgentConfig;
   discovery: DiscoveryConfig;
+  /** [nats]: the agent's link to the fleet (docs/fleet.md). */
+  nats: NatsConfig;
   env: Record<string, string>;
   /** In start order: priority descending, then name; dependencies before dependents. */
   watchers: WatcherConfig[];

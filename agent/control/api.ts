@@ -1,4 +1,5 @@
 /** ringd's implementation of the AgentApi that every command runs against, over its arbiter. */
+import type { Inventory } from '../../protocol/fleet/messages.ts';
 import type {
   AgentApi, ChangeInfo, DiscoveryView, MatchMethod, OutputLineView, ReloadPlanView, SignalTarget, WatcherView,
 } from '../../protocol/agent-api.ts';
@@ -22,6 +23,8 @@ export interface ApiHooks {
   endpoints(): { endpoint: string; stats_endpoint: string; pubsub_endpoint: string };
   loopLagMs(): number;
   discovery(): DiscoveryView;
+  /** The inventory revision (+1 on every process or watcher event). */
+  revision(): number;
 }
 
 
@@ -200,6 +203,12 @@ export class RingdApi implements AgentApi {
 
   discovery(): DiscoveryView {
     return this.hooks.discovery();
+  }
+
+  inventory(): Inventory {
+    const watchers = this.arbiter.status().map((s) => ({ name: s.name, state: s.state, numprocesses: s.numprocesses, processes: s.processes }));
+    const a = this.arbiter.config.agent;
+    return { id: agentId(a.id), boot: this.arbiter.bootId, rev: this.hooks.revision(), labels: a.labels, watchers, sockets: this.sockets() };
   }
 
   reloadConfig(): Promise<ReloadPlanView> {

@@ -26,6 +26,8 @@ export class ControlPlane {
   private constructor(
     private readonly arbiter: Arbiter,
     readonly api: RingdApi,
+    /** Turns request bodies into replies: shared with the NATS link. */
+    readonly dispatcher: Dispatcher,
     private readonly control: ControlServer,
     private readonly events: ZmqPublisher,
     private readonly stats: ZmqPublisher,
@@ -59,7 +61,7 @@ export class ControlPlane {
     }));
     const events = await bind('pubsub_endpoint', a.pubsub_endpoint, () => ZmqPublisher.bind(a.pubsub_endpoint, { curveSecretKey }));
     const stats = await bind('stats_endpoint', a.stats_endpoint, () => ZmqPublisher.bind(a.stats_endpoint, { curveSecretKey }));
-    plane = new ControlPlane(arbiter, api, control, events, stats);
+    plane = new ControlPlane(arbiter, api, dispatcher, control, events, stats);
     plane.run(a.stats_interval);
     log.info(`control ${control.endpoint}, events ${events.endpoint}, stats ${stats.endpoint}${curveSecretKey ? ' (CURVE)' : ''}`);
     return plane;

@@ -6,3 +6,4 @@ export {
   aggregate, sampleWatcherProcess, statsMessages, watcherStatsInfo,
   type SocketStat, type StatsAggregate, type StatsGroup, type StatsMessage, type WatcherProcessInfo,
 } from './stream.ts';
+export { countFds, readRssBytes } from './procfs.ts';

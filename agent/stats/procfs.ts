@@ -1,6 +1,6 @@
-/** /proc readers used only by process statistics: nice and thread count, total memory, uid, argv[0], children. */
+/** /proc readers used only by process statistics: nice and thread count, total memory, uid, argv[0], children, rss, fds. */
 import fs from 'node:fs';
-import { childrenOf, CLOSE_PAREN, readSmall } from '../supervise/proc.ts';
+import { childrenOf, CLOSE_PAREN, pageSize, readSmall } from '../supervise/proc.ts';
 
 /** Stat fields beyond ProcStat, for process statistics. */
 export interface ProcStatExtra {
@@ -117,4 +117,21 @@ export function directChildren(pid: number, numThreads: number): number[] {
   }
   if (value >= 0) out.push(value);
   return out;
+}
+
+/** Resident set size in bytes (field 2 of /proc/PID/statm); undefined when unreadable. */
+export function readRssBytes(pid: number): number | undefined {
+  const n = readIntoSmall(`/proc/${pid}/statm`, 256);
+  if (n <= 0) return undefined;
+  const pages = Number(SMALL_BUF.toString('latin1', 0, n).split(' ')[1]);
+  return Number.isFinite(pages) ? pages * pageSize() : undefined;
+}
+
+/** Open file descriptors (entries of /proc/PID/fd); undefined when unreadable (gone, or another user's without privileges). */
+export function countFds(pid: number): number | undefined {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,7 +12,7 @@ import { ERROR_CODES, RingError } from '../../protocol/errors.ts';
 import type { Config, WatcherConfig } from '../config/types.ts';
 import type { Logger } from '../log.ts';
 import { planReload, type ReloadPlan } from './plan.ts';
-import { Watcher, type WatcherHost, type WatcherStatus } from './watcher.ts';
+import { Watcher, type OutputEvent, type WatcherHost, type WatcherStatus } from './watcher.ts';
 import { OnDemand } from './on-demand.ts';
 import { SocketManager } from '../sockets/manager.ts';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ export interface ChildRecord {
 export interface ArbiterEvents {
   event: [RingEvent];
   children: [ChildRecord[]];
+  output: [OutputEvent]; // every output line of every process (the NATS link follows some)
 }
 
 export class Arbiter extends EventEmitter<ArbiterEvents> {
@@ -62,6 +63,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
         this.children.delete(pid);
         this.emit('children', [...this.children.values()]);
       },
+      output: (line) => this.emit('output', line),
     };
     for (const w of config.watchers) this.watchers.set(w.name, new Watcher(w, this.host));
   }

@@ -1,4 +1,4 @@
-/** A watcher's connections to the outside: its output sinks and its hooks (with their events and logs). */
+/** A watcher's connections to the outside: its output sinks (and followers), its hooks (with their events and logs). */
 import type { HookName } from '../../protocol/states.ts';
 import type { RingEventInput } from '../../protocol/events.ts';
 import type { WatcherConfig } from '../config/types.ts';
@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import { createSink, type LineMeta, type Sink } from '../output/index.ts';
 import { runHook, type HookContext, type HookResult } from './hooks.ts';
 import { sameData } from '../equal.ts';
+import type { OutputEvent } from './watcher-types.ts';
 
 
 export class WatcherIO {
@@ -15,12 +16,15 @@ export class WatcherIO {
     private cfg: () => WatcherConfig,
     private readonly log: Logger,
     private readonly emit: (e: RingEventInput) => void,
+    /** Every line, after the sinks: the arbiter re-emits it for followers. */
+    private readonly follow: (line: OutputEvent) => void,
   ) {
     this.sinks = this.open();
   }
 
   write(stream: 'stdout' | 'stderr', line: Buffer, meta: LineMeta): void {
     this.sinks[stream].write(line, meta);
+    this.follow({ watcher: this.cfg().name, stream, line, ...meta });
   }
 
   flush(): Promise<void> {

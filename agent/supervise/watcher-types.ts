@@ -15,6 +15,20 @@ export interface WatcherHost {
   nextMarker(): string;
   childStarted(watcher: string, pid: number, marker: string): void;
   childEnded(watcher: string, pid: number): void;
+  /** One line of a process's output (after it went to the sinks and the ring). */
+  output(line: OutputEvent): void;
+}
+
+/** A line of output as the arbiter re-emits it (to followers of the watcher). */
+export interface OutputEvent {
+  watcher: string;
+  stream: 'stdout' | 'stderr';
+  pid: number;
+  wid: number;
+  /** When the line was read, ms since the epoch. */
+  time: number;
+  /** The raw line, without its newline. */
+  line: Buffer;
 }
 
 export interface WatcherStatus {

@@ -17,7 +17,7 @@ import type { WatcherHost, WatcherStatus } from './watcher-types.ts';
 import { replaceProcesses } from './reload.ts';
 import { WatcherSockets } from './watcher-sockets.ts';
 
-export type { WatcherHost, WatcherStatus } from './watcher-types.ts';
+export type { OutputEvent, WatcherHost, WatcherStatus } from './watcher-types.ts';
 
 const SIGHUP = 1;
 const pidsOf = (slots: Iterable<ProcessSlot>) => [...slots].map((s) => s.pid).filter((p): p is number => p !== null);
@@ -35,7 +35,7 @@ export class Watcher {
   private readonly slotHost: SlotHost;
 
   constructor(private cfg: WatcherConfig, private readonly host: WatcherHost) {
-    this.io = new WatcherIO(() => this.cfg, host.log, (e) => host.emit(e));
+    this.io = new WatcherIO(() => this.cfg, host.log, (e) => host.emit(e), (l) => host.output(l));
     this.sockets = new WatcherSockets(() => this.cfg.name, host.sockets, host.notifyDir);
     this.slotHost = {
       name: cfg.name,

@@ -8,6 +8,7 @@ import get from './get.ts';
 import globaloptions from './globaloptions.ts';
 import health from './health.ts';
 import incr from './incr.ts';
+import inventory from './inventory.ts';
 import kill from './kill.ts';
 import list from './list.ts';
 import listen from './listen.ts';
@@ -33,7 +34,7 @@ import tail from './tail.ts';
 export const COMMANDS: readonly CommandDef<PropsSpec>[] = [
   add, decr, dstats, get, globaloptions, incr, kill, list, listen, listsockets, numprocesses, numwatchers, options,
   quit, reload, reloadconfig, restart, rm, set, signal, start, stats, status, stop,
-  discovery, health, plan, reopen, tail,
+  discovery, health, inventory, plan, reopen, tail,
 ] as unknown as CommandDef<PropsSpec>[];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));

@@ -91,7 +91,7 @@ test('a new ringd kills what a crashed run left (pid + start time verified), and
   await r2.waitForOutput(/killed \d+ leftover process\(es\) of a previous run/, 30_000);
   await waitGone(leftovers, 10_000);
   assert.ok(pidAlive(bystander.pid!), 'a pid whose start time differs is left alone');
-  assert.match(r2.output(), new RegExp(`left pid ${bystander.pid} alone: pid reused`));
+  await r2.waitForOutput(new RegExp(`left pid ${bystander.pid} alone: pid reused`), 30_000);
   await r2.waitForOutput(/ringd ready/, 30_000);
   assert.equal(await r2.stop('SIGTERM'), 0);
 });

@@ -5,6 +5,7 @@ import { silentLogger } from '../../agent/log.ts';
 import { ProcSampler } from '../../agent/stats/index.ts';
 import { loadConfig } from '../../agent/config/index.ts';
 import { AgentDiscovery } from '../../agent/discovery/agent.ts';
+import { Revision } from '../../agent/fleet/revision.ts';
 import { VERSION } from '../../agent/version.ts';
 import { startArbiter, type TestArbiter } from './arbiter.ts';
 
@@ -20,12 +21,14 @@ export async function startControl(toml: string): Promise<TestControl> {
   const discovery = new AgentDiscovery(t.arbiter.config, t.arbiter.bootId, VERSION, {
     controlEndpoint: () => 'tcp://127.0.0.1:5555', counts: () => ({ w: 0, p: 0 }), natsUrls: () => [], hasNatsConfig: () => false,
   }, silentLogger);
+  const revision = new Revision(t.arbiter);
   const api = new RingdApi(t.arbiter, new ProcSampler(), {
     quit: async () => { state.quits++; },
     reloadConfig: async () => t.arbiter.reload(await loadConfig(t.arbiter.config.file)),
     endpoints: () => ({ endpoint: 'tcp://127.0.0.1:5555', pubsub_endpoint: 'tcp://127.0.0.1:5556', stats_endpoint: 'tcp://127.0.0.1:5557' }),
     loopLagMs: () => 0,
     discovery: () => discovery.view(),
+    revision: () => revision.value,
   });
   const dispatcher = new Dispatcher(api, silentLogger, (e) => t.arbiter.publishEvent(e));
   let seq = 0;

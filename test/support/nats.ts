@@ -7,7 +7,7 @@ import { freePort } from './ports.ts';
 import { tmpDir } from './tmp.ts';
 import { waitFor } from './wait.ts';
 
-const BIN = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
+export const NATS_SERVER_BIN = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server';
 
 export interface NatsOptions {
   /** Enables JetStream with its store under `<dir>/js` (nats-server appends `/jetstream`). */
@@ -174,7 +174,7 @@ class NatsServer implements TestNats {
 
   /** Spawns the server and waits for its readiness path to answer 2xx. */
   async launch(): Promise<void> {
-    const child = spawn(BIN, ['-c', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NATS_SERVER_BIN, ['-c', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     this.#gone = false;
     running.add(child);
@@ -188,7 +188,7 @@ class NatsServer implements TestNats {
       };
       child.once('exit', gone);
       child.once('error', (err) => {
-        this.#append(`${BIN}: ${err.message}\n`);
+        this.#append(`${NATS_SERVER_BIN}: ${err.message}\n`);
         if (child.pid === undefined) gone();
       });
     });

@@ -24,7 +24,13 @@ process.on('exit', () => {
 
 /** Spawns `node --import tsx agent/main.ts --config <configPath>` from the repo root; opts.env is added to process.env. */
 export function startRingd(configPath: string, opts: { env?: Record<string, string> } = {}): Ringd {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainTs, '--config', configPath], {
+  return startTsProgram(mainTs, ['--config', configPath], opts);
+}
+
+/** Spawns `node --import tsx <main> <args>` from the repo root (ringd, ringmaster…), collecting its output like startRingd. */
+export function startTsProgram(main: string, args: string[], opts: { env?: Record<string, string>; name?: string } = {}): Ringd {
+  const name = opts.name ?? 'ringd';
+  const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +47,7 @@ export function startRingd(configPath: string, opts: { env?: Record<string, stri
   });
   const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
 
-  let closed = false; // set once ringd exited and its output is fully read
+  let closed = false; // set once the program exited and its output is fully read
   child.once('close', () => (closed = true));
 
   const waitForOutput = async (re: RegExp, timeoutMs = 15_000): Promise<string> => {
@@ -50,12 +56,12 @@ export function startRingd(configPath: string, opts: { env?: Record<string, stri
         const m = out.match(re);
         return m ? { text: m[0] } : closed && { text: undefined };
       },
-      { timeoutMs, what: `ringd output matching ${re}` },
+      { timeoutMs, what: `${name} output matching ${re}` },
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- ringd output ---\n${out}`);
+      throw new Error(`${err.message}\n--- ${name} output ---\n${out}`);
     });
     if (found.text === undefined) {
-      throw new Error(`ringd exited (${child.exitCode ?? child.signalCode}) before output matching ${re}\n--- ringd output ---\n${out}`);
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before output matching ${re}\n--- ${name} output ---\n${out}`);
     }
     return found.text;
   };
