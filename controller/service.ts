@@ -14,12 +14,10 @@ import { FleetModel, type ModelTimings } from './fleet/model.ts';
 import { selectAgents } from './fleet/target.ts';
 import { parseFleetEvent, parseHeartbeat, parseInventory } from './fleet/validate.ts';
 import type { ListenerEvent } from './discovery/listener.ts';
-
-export const TICK_MS = 250;
+import { TICK_MS } from './defaults.ts';
 
 export interface ControllerOptions {
   id: string;
-  nc: NatsConnection;
   timings: ModelTimings;
   requestTimeoutMs: number;
   log: Logger;
@@ -34,7 +32,8 @@ const who = (m: Msg): string => m.headers?.get('ring-client') || 'unknown';
 
 export class Controller {
   readonly model: FleetModel;
-  private readonly subs: Subscription[] = [];
+  private subs: Subscription[] = [];
+  private nc: NatsConnection | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly fetching = new Set<string>();
   readonly counters = { malformed: 0, requests: 0 };
@@ -47,14 +46,21 @@ export class Controller {
   get fanoutContext(): FanoutContext {
     return {
       controller: this.o.id,
-      request: async (subject, body, timeoutMs) => (await this.o.nc.request(subject, body, { timeout: timeoutMs })).string(),
+      request: async (subject, body, timeoutMs) => (await this.connection().request(subject, body, { timeout: timeoutMs })).string(),
       agents: () => this.model.views(),
       defaultTimeoutMs: this.o.requestTimeoutMs,
     };
   }
 
-  start(): void {
-    const { nc } = this.o;
+  private connection(): NatsConnection {
+    if (!this.nc) throw new Error('NATS is not connected');
+    return this.nc;
+  }
+
+  /** Serves on a (new) NATS connection; the fleet model is kept across connections. */
+  attach(nc: NatsConnection): void {
+    this.detach();
+    this.nc = nc;
     const on = (subject: string, handle: (m: Msg) => void | Promise<void>, queue?: string) => {
       this.subs.push(nc.subscribe(subject, {
         queue,
@@ -70,8 +76,15 @@ export class Controller {
     on(subjects.fleetSnapshot, (m) => {
       m.respond(JSON.stringify(this.snapshot()));
     }, API_QUEUE);
-    this.timer = setInterval(() => this.model.tick(Date.now()), TICK_MS);
+    this.timer ??= setInterval(() => this.model.tick(Date.now()), TICK_MS);
     this.timer.unref();
+  }
+
+  /** Stops serving on the current connection (it closed). */
+  detach(): void {
+    for (const s of this.subs) if (!this.nc?.isClosed()) s.unsubscribe();
+    this.subs = [];
+    this.nc = null;
   }
 
   snapshot(): FleetSnapshot {
@@ -83,9 +96,10 @@ export class Controller {
     if (e.event !== 'dropped') this.model.discovered(e.peer, e.event, e.at);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     if (this.timer) clearInterval(this.timer);
-    for (const s of this.subs) s.unsubscribe();
+    this.timer = null;
+    this.detach();
   }
 
   private agentOf(subject: string): string {
@@ -123,7 +137,7 @@ export class Controller {
     if (this.fetching.has(id)) return;
     this.fetching.add(id);
     try {
-      const reply = await this.o.nc.request(subjects.ctl(id, 'inventory'), JSON.stringify({ id: `inv-${Date.now()}`, command: 'inventory' }), { timeout: this.o.requestTimeoutMs });
+      const reply = await this.connection().request(subjects.ctl(id, 'inventory'), JSON.stringify({ id: `inv-${Date.now()}`, command: 'inventory' }), { timeout: this.o.requestTimeoutMs });
       this.model.inventory(parseInventory(reply.string(), id), Date.now());
     } catch (err) {
       this.o.log.debug(`inventory of ${id}: ${(err as Error).message}`);
@@ -159,6 +173,6 @@ export class Controller {
 
   private changed(agent: AgentView, from: string | null): void {
     if (from !== agent.state) this.o.log.info(`agent ${agent.id}: ${from ?? 'new'} → ${agent.state}${agent.reason ? ` (${agent.reason})` : ''}`);
-    this.o.nc.publish(subjects.fleetDelta(agent.id), JSON.stringify({ controller: this.o.id, ts: Date.now(), agent }));
+    this.nc?.publish(subjects.fleetDelta(agent.id), JSON.stringify({ controller: this.o.id, ts: Date.now(), agent }));
   }
 }

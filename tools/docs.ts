@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { updateOptionTables } from '../agent/config/docs.ts';
 import { updateCommands } from '../protocol/commands/docs.ts';
+import { exampleAuthorization } from '../controller/permissions.ts';
 
 const targets: [string, (doc: string) => string][] = [
   ['../docs/configuration.md', updateOptionTables],
@@ -12,3 +13,5 @@ for (const [path, update] of targets) {
   writeFileSync(file, update(readFileSync(file, 'utf8')));
   process.stdout.write(`${path.slice(3)} updated\n`);
 }
+writeFileSync(new URL('../deploy/nats/auth.conf', import.meta.url), exampleAuthorization());
+process.stdout.write('deploy/nats/auth.conf updated\n');

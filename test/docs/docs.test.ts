@@ -6,6 +6,7 @@ import { updateOptionTables } from '../../agent/config/docs.ts';
 import { describeOptions } from '../../agent/config/index.ts';
 import { COMMANDS } from '../../protocol/commands/index.ts';
 import { updateCommands } from '../../protocol/commands/docs.ts';
+import { exampleAuthorization } from '../../controller/permissions.ts';
 
 test('docs/configuration.md lists every option exactly as the schema defines it (run `npm run docs`)', () => {
   const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -20,4 +21,9 @@ test('docs/protocol.md documents every command of the catalogue (run `npm run do
     assert.ok(doc.includes(`### \`${c.name}\``), `command ${c.name} documented`);
     for (const prop of Object.keys(c.properties)) assert.ok(doc.includes(`| \`${prop}\` |`), `${c.name}.${prop} documented`);
   }
+});
+
+test('deploy/nats/auth.conf is the authorization generated from the catalogue (run `npm run docs`)', () => {
+  const conf = readFileSync(new URL('../../deploy/nats/auth.conf', import.meta.url), 'utf8');
+  assert.equal(conf, exampleAuthorization(), 'deploy/nats/auth.conf is stale: run `npm run docs`');
 });

@@ -1,0 +1,86 @@
+/**
+ * ringmaster's configuration file: [controller] (identity, liveness deadlines, timeouts, audit),
+ * [nats] (the same table as ringd's) and [discovery] (the same as ringd's: the controller listens,
+ * and answers agents' queries with the NATS URLs they should use).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../protocol/errors.ts';
+import { NATS_OPTIONS, natsConfigProblems, natsServers, type NatsConfig } from '../agent/config/nats.ts';
+import { optionsOf, type OptionDef } from '../agent/config/option-def.ts';
+import * as P from '../agent/config/parsers.ts';
+import { DISCOVERY_OPTIONS, LOG_LEVELS } from '../agent/config/schema.ts';
+import { readSection, readToml } from '../agent/config/sections.ts';
+import { Issues, joinKey } from '../agent/config/issues.ts';
+import { unknownMessage } from '../agent/config/suggest.ts';
+import type { DiscoveryConfig } from '../agent/config/types.ts';
+import { agentId } from '../agent/discovery/iface.ts';
+import type { LogLevel } from '../agent/log.ts';
+import * as D from './defaults.ts';
+
+export interface ControllerSection {
+  id: string;
+  /** An agent is suspect after this many heartbeat intervals without one. */
+  suspect_after: number;
+  /** …and lost after this long without one (ms). */
+  lost_after: number;
+  /** Per-agent timeout of a fleet command (ms) when the request names none. */
+  request_timeout: number;
+  /** NATS URLs given to agents that ask by discovery; empty = [nats] servers. */
+  announce_nats: string[];
+  /** Where the audit trail is appended (one JSON object per line) when JetStream is not available. */
+  audit_file: string;
+  loglevel: LogLevel;
+}
+
+export interface ControllerConfig {
+  file: string;
+  controller: ControllerSection;
+  nats: NatsConfig;
+  discovery: DiscoveryConfig;
+}
+
+const option = optionsOf<ControllerSection>();
+
+function defaultAuditFile(): string {
+  const uid = process.getuid?.();
+  return uid === 0 ? D.DEFAULT_AUDIT_FILE_ROOT : path.join(os.tmpdir(), `ringmaster-${uid ?? 'user'}`, 'audit.jsonl');
+}
+
+export const CONTROLLER_OPTIONS: readonly OptionDef<ControllerSection>[] = [
+  option('id', P.agentId, undefined, 'Name of this controller (in replies, the audit trail and discovery).', {
+    compute: () => `ringmaster-${agentId(undefined)}`, defaultText: '"ringmaster-<short host name>"',
+  }),
+  option('suspect_after', P.integer(1), D.DEFAULT_SUSPECT_AFTER_MISSED, 'An agent turns suspect after this many of its heartbeat intervals without a heartbeat.'),
+  option('lost_after', P.positiveDuration, D.DEFAULT_LOST_AFTER_MS, 'An agent turns lost after this long without a heartbeat.'),
+  option('request_timeout', P.positiveDuration, D.DEFAULT_REQUEST_TIMEOUT_MS, 'Per-agent timeout of a fleet command when the request names none.'),
+  option('announce_nats', natsServers, [], 'NATS URLs given to agents that ask by discovery (agents without [nats] servers); empty: [nats] servers.'),
+  option('audit_file', P.filePath, undefined, 'Audit trail of mutating fleet commands (JSON lines) when JetStream is not available.', {
+    compute: defaultAuditFile, defaultText: `${D.DEFAULT_AUDIT_FILE_ROOT} as root, else $TMPDIR/ringmaster-<uid>/audit.jsonl`,
+  }),
+  option('loglevel', P.oneOf(LOG_LEVELS), 'info', 'Log verbosity of ringmaster.'),
+];
+
+const SECTIONS = ['controller', 'nats', 'discovery'];
+
+/** Loads and validates a controller file; throws a ConfigError listing every problem. */
+export async function loadControllerConfig(file: string): Promise<ControllerConfig> {
+  const issues = new Issues();
+  const src = await readToml(path.resolve(file), file, issues);
+  if (!src) throw new ConfigError(issues.list);
+  for (const key of Object.keys(src.data)) {
+    if (!SECTIONS.includes(key)) issues.add(src.display, joinKey('', key), unknownMessage('section', key, SECTIONS));
+  }
+  const controller = readSection<ControllerSection>(src, 'controller', CONTROLLER_OPTIONS, {}, issues);
+  const nats = readSection<NatsConfig>(src, 'nats', NATS_OPTIONS, {}, issues);
+  for (const p of natsConfigProblems(nats)) issues.add(src.display, joinKey('nats', p.key), p.message);
+  if (issues.count === 0 && nats.servers.length === 0) issues.add(src.display, 'nats.servers', 'required: the controller needs NATS servers to connect to');
+  const discovery = readSection<DiscoveryConfig>(src, 'discovery', DISCOVERY_OPTIONS, {}, issues);
+  if (issues.count > 0) throw new ConfigError(issues.list);
+  return { file: src.abs, controller, nats, discovery };
+}
+
+/** Every documented controller option, for docs/fleet.md. */
+export function describeControllerOptions(): { key: string; type: string; default: string; description: string }[] {
+  return CONTROLLER_OPTIONS.map((d) => ({ key: d.key, type: d.type, default: d.defaultText, description: d.description }));
+}
