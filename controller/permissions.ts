@@ -5,6 +5,7 @@
  * fleet command, viewers only the read-only ones. The output is a nats-server `authorization` block.
  */
 import { COMMANDS } from '../protocol/commands/index.ts';
+import { CONTROLLER_COMMANDS } from '../protocol/fleet/commands.ts';
 import { ROOT, subjects } from '../protocol/fleet/subjects.ts';
 
 export type FleetRole = 'agent' | 'controller' | 'operator' | 'viewer';
@@ -18,8 +19,6 @@ export interface FleetUser {
   agent?: string;
 }
 
-/** Fleet commands the controller itself serves, with whether they change anything. */
-export const CONTROLLER_COMMANDS: Record<string, { mutates: boolean }> = { hosts: { mutates: false }, rollout: { mutates: true } };
 
 const INBOX = '_INBOX.>';
 

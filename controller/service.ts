@@ -10,6 +10,8 @@ import type { AgentView, ApiReply, FleetSnapshot } from '../protocol/fleet/messa
 import { API_QUEUE, subjects } from '../protocol/fleet/subjects.ts';
 import type { Logger } from '../agent/log.ts';
 import { errorReply, fanout, parseApiRequest, type FanoutContext } from './api/fanout.ts';
+import { rollout } from './api/rollout.ts';
+import { CONTROLLER_COMMANDS } from '../protocol/fleet/commands.ts';
 import { FleetModel, type ModelTimings } from './fleet/model.ts';
 import { selectAgents } from './fleet/target.ts';
 import { parseFleetEvent, parseHeartbeat, parseInventory } from './fleet/validate.ts';
@@ -23,8 +25,6 @@ export interface ControllerOptions {
   log: Logger;
   /** Called for every mutating fleet command once it completed (the audit trail). */
   audit?: (entry: { command: string; who: string; request: string; reply: ApiReply }) => void;
-  /** Fleet commands the controller runs itself (rollout…), by name. */
-  extraCommands?: Record<string, (body: string, who: string) => Promise<ApiReply>>;
 }
 
 /** Who sent a request: the `ring-client` header ringctl sets (user@host, client name), else "unknown". */
@@ -152,10 +152,10 @@ export class Controller {
     const body = m.string();
     let reply: ApiReply;
     if (command === 'hosts') reply = this.hosts(body);
-    else if (this.o.extraCommands?.[command]) reply = await this.o.extraCommands[command](body, who(m));
+    else if (command === 'rollout') reply = await rollout(this.fanoutContext, body, (p) => this.nc?.publish(subjects.fleetRollout(p.rollout), JSON.stringify(p)));
     else reply = await fanout(this.fanoutContext, command, body);
     if (m.reply) m.respond(JSON.stringify(reply));
-    const mutating = findCommand(command)?.mutates ?? command in (this.o.extraCommands ?? {});
+    const mutating = findCommand(command)?.mutates ?? CONTROLLER_COMMANDS[command]?.mutates ?? false;
     if (mutating) this.o.audit?.({ command, who: who(m), request: body, reply });
   }
 

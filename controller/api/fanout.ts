@@ -69,7 +69,8 @@ function unreachable(a: AgentView): string | undefined {
   }
 }
 
-function failure(err: unknown, timeoutMs: number): Pick<HostResult, 'status' | 'reason'> {
+/** A failed request as a host result: timeout, unreachable (no responders), permission or other error. */
+export function failure(err: unknown, timeoutMs: number): Pick<HostResult, 'status' | 'reason'> {
   const e = err as Error & { cause?: unknown };
   if (e instanceof errors.RequestError && e.isNoResponders()) return { status: 'unreachable', reason: 'the agent is not serving on NATS (no responders)' };
   if (e instanceof errors.TimeoutError || e.cause instanceof errors.TimeoutError) return { status: 'timeout', reason: `no reply within ${timeoutMs / 1000}s` };

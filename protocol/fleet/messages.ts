@@ -73,7 +73,8 @@ export interface ApiRequest {
   timeout_ms?: number;
 }
 
-export type HostStatus = 'ok' | 'error' | 'timeout' | 'unreachable';
+/** `skipped`: not attempted because an earlier step failed (a rollout stopped before this host). */
+export type HostStatus = 'ok' | 'error' | 'timeout' | 'unreachable' | 'skipped';
 
 export interface HostResult {
   host: string;
@@ -94,6 +95,8 @@ export interface ApiReply {
   reason?: string;
   /** The `hosts` command: the agents selected, without their inventory. */
   hosts?: AgentView[];
+  /** The `rollout` command: its id (progress on ring.fleet.rollout.<id>), the batches, and the batch it stopped at (null: completed). */
+  rollout?: { id: string; batches: string[][]; stopped_at: number | null };
   time: number;
 }
 

@@ -22,8 +22,11 @@ export function fleetDir(prefix: string): string {
 
 const list = (servers: string[]) => `[${servers.map((s) => JSON.stringify(s)).join(', ')}]`;
 
-/** Writes <dir>/<id>.toml (watcher `idle`: 2 × sleep, discovery off, `nats`: extra [nats] lines) and starts ringd; does not wait. */
-export function startFleetAgent(dir: string, servers: string[], opts: { id: string; labels?: Record<string, string>; nats?: string }): Ringd {
+/**
+ * Writes <dir>/<id>.toml (discovery off, `nats`: extra [nats] lines, `watchers`: the watcher tables, default `idle`: 2 × sleep)
+ * and starts ringd; does not wait.
+ */
+export function startFleetAgent(dir: string, servers: string[], opts: { id: string; labels?: Record<string, string>; nats?: string; watchers?: string }): Ringd {
   const labels = Object.entries(opts.labels ?? {}).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
   const file = join(dir, `${opts.id}.toml`);
   writeFileSync(file, `${agentSection(join(dir, opts.id))}
@@ -35,9 +38,7 @@ servers = ${list(servers)}
 heartbeat_interval = "500ms"
 ${opts.nats ?? ''}
 
-[watchers.idle]
-cmd = "sleep 600"
-numprocesses = 2
+${opts.watchers ?? '[watchers.idle]\ncmd = "sleep 600"\nnumprocesses = 2'}
 `);
   return startRingd(file);
 }
