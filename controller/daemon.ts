@@ -12,7 +12,7 @@ import { resolveInterface } from '../agent/discovery/iface.ts';
 import { loadFleetKey } from '../agent/discovery/key.ts';
 import { DiscoverySocket } from '../agent/discovery/socket.ts';
 import { VERSION } from '../agent/version.ts';
-import { auditEntry, FileAudit } from './audit.ts';
+import { FileAudit } from './audit.ts';
 import type { ControllerConfig } from './config.ts';
 import { DiscoveryListener } from './discovery/listener.ts';
 import { Controller } from './service.ts';
@@ -27,11 +27,10 @@ export class Ringmaster {
 
   constructor(private readonly cfg: ControllerConfig, private readonly log: Logger) {
     const c = cfg.controller;
-    const audit = new FileAudit(c.audit_file, log);
     this.controller = new Controller({
       id: c.id, log, requestTimeoutMs: c.request_timeout,
       timings: { suspectAfterMissed: c.suspect_after, lostAfterMs: c.lost_after },
-      audit: (e) => void audit.append(auditEntry(c.id, e)),
+      auditFile: new FileAudit(c.audit_file, log),
     });
     this.link = new NatsLink(cfg.nats, cfg.nats.name ?? c.id, cfg.nats.servers, log);
     this.link.on('up', (nc, again) => {

@@ -8,3 +8,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 export const DEFAULT_AUDIT_FILE_ROOT = '/var/lib/ringmaster/audit.jsonl';
 /** How often the deadlines of the fleet model are checked. */
 export const TICK_MS = 250;
+/** JetStream: the audit stream, the bucket of agent views, and the API timeout (the client's default is 5 s). */
+export const AUDIT_STREAM = 'RING_AUDIT';
+export const AGENTS_BUCKET = 'ring_agents';
+export const JETSTREAM_TIMEOUT_MS = 2000;

@@ -38,7 +38,7 @@ export function permissionsOf(u: FleetUser): { publish: string[]; subscribe: str
     }
     case 'controller':
       return {
-        publish: [`${ROOT}.agent.*.ctl.*`, `${ROOT}.fleet.>`, '$JS.API.>', '$KV.>'],
+        publish: [`${ROOT}.agent.*.ctl.*`, `${ROOT}.fleet.>`, `${ROOT}.audit.>`, '$JS.API.>', '$KV.>'],
         subscribe: [`${ROOT}.agent.>`, subjects.apiAll, subjects.fleetSnapshot, INBOX],
         allow_responses: true,
       };

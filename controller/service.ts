@@ -16,15 +16,17 @@ import { FleetModel, type ModelTimings } from './fleet/model.ts';
 import { selectAgents } from './fleet/target.ts';
 import { parseFleetEvent, parseHeartbeat, parseInventory } from './fleet/validate.ts';
 import type { ListenerEvent } from './discovery/listener.ts';
-import { TICK_MS } from './defaults.ts';
+import { AGENTS_BUCKET, AUDIT_STREAM, TICK_MS } from './defaults.ts';
+import { auditEntry, type AuditEntry, type FileAudit } from './audit.ts';
+import { JetStreamStore } from './persist.ts';
 
 export interface ControllerOptions {
   id: string;
   timings: ModelTimings;
   requestTimeoutMs: number;
   log: Logger;
-  /** Called for every mutating fleet command once it completed (the audit trail). */
-  audit?: (entry: { command: string; who: string; request: string; reply: ApiReply }) => void;
+  /** Where the audit trail goes when JetStream is not available. */
+  auditFile?: FileAudit;
 }
 
 /** Who sent a request: the `ring-client` header ringctl sets (user@host, client name), else "unknown". */
@@ -34,6 +36,7 @@ export class Controller {
   readonly model: FleetModel;
   private subs: Subscription[] = [];
   private nc: NatsConnection | null = null;
+  private store: JetStreamStore | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly fetching = new Set<string>();
   readonly counters = { malformed: 0, requests: 0 };
@@ -77,6 +80,7 @@ export class Controller {
       m.respond(JSON.stringify(this.snapshot()));
     }, API_QUEUE);
     this.timer ??= setInterval(() => this.model.tick(Date.now()), TICK_MS);
+    void this.openStore(nc);
     this.timer.unref();
   }
 
@@ -85,6 +89,7 @@ export class Controller {
     for (const s of this.subs) if (!this.nc?.isClosed()) s.unsubscribe();
     this.subs = [];
     this.nc = null;
+    this.store = null;
   }
 
   snapshot(): FleetSnapshot {
@@ -156,7 +161,27 @@ export class Controller {
     else reply = await fanout(this.fanoutContext, command, body);
     if (m.reply) m.respond(JSON.stringify(reply));
     const mutating = findCommand(command)?.mutates ?? CONTROLLER_COMMANDS[command]?.mutates ?? false;
-    if (mutating) this.o.audit?.({ command, who: who(m), request: body, reply });
+    if (mutating) await this.audit(auditEntry(this.o.id, { command, who: who(m), request: body, reply }));
+  }
+
+  private async audit(entry: AuditEntry): Promise<void> {
+    if (this.store && (await this.store.audit(this.o.id, entry))) return;
+    await this.o.auditFile?.append(entry);
+  }
+
+  /** Uses JetStream (audit stream, agents bucket) when the servers have it; lists the agents it kept. */
+  private async openStore(nc: NatsConnection): Promise<void> {
+    const store = await JetStreamStore.open(nc, this.o.log);
+    if (this.nc !== nc) return;
+    if ('unavailable' in store) {
+      this.store = null;
+      this.o.log.info(`JetStream not used (${store.unavailable}): audit to ${this.o.auditFile?.file ?? 'nowhere'}, fleet view in memory only`);
+      return;
+    }
+    this.store = store;
+    const kept = await store.load().catch(() => []);
+    this.model.restore(kept, Date.now());
+    this.o.log.info(`JetStream: audit to stream ${AUDIT_STREAM}, agent views in bucket ${AGENTS_BUCKET} (${kept.length} kept from before)`);
   }
 
   /** `hosts`: the fleet members a target selects (every one by default), with their state. */
@@ -174,5 +199,6 @@ export class Controller {
   private changed(agent: AgentView, from: string | null): void {
     if (from !== agent.state) this.o.log.info(`agent ${agent.id}: ${from ?? 'new'} → ${agent.state}${agent.reason ? ` (${agent.reason})` : ''}`);
     this.nc?.publish(subjects.fleetDelta(agent.id), JSON.stringify({ controller: this.o.id, ts: Date.now(), agent }));
+    this.store?.save(agent);
   }
 }

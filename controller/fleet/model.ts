@@ -108,6 +108,17 @@ export class FleetModel extends EventEmitter<{ change: [AgentView, AgentState | 
     if (e && e.boot === boot) this.update(id, now, (x) => this.enter(x, 'left', 'said goodbye', now) && false);
   }
 
+  /** Views kept from an earlier run (JetStream KV): agents not heard of yet are listed as they were last seen; the deadlines then apply. */
+  restore(views: AgentView[], now: number): void {
+    for (const v of views) {
+      if (this.entries.has(v.id)) continue;
+      this.update(v.id, now, (e) => {
+        Object.assign(e, structuredClone(v), { rev: v.inventory?.rev ?? -1 });
+        return false;
+      });
+    }
+  }
+
   /** Applies the deadlines: alive → suspect → lost. */
   tick(now: number): void {
     for (const e of this.entries.values()) {

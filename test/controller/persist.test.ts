@@ -1,0 +1,61 @@
+// With JetStream on the server: the audit trail goes to a stream, and a restarted controller lists the fleet it knew at once.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AUDIT_STREAM } from '../../controller/defaults.ts';
+import { auditSubject } from '../../controller/persist.ts';
+import { api, fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
+import { startNats, type TestNats } from '../support/nats.ts';
+import type { Ringd } from '../support/ringd.ts';
+
+describe('controller state in JetStream', () => {
+  let nats: TestNats;
+  let dir: string;
+  let nc: NatsConnection;
+  let agent: Ringd;
+  const controllers: Ringmaster[] = [];
+
+  before(async () => {
+    nats = await startNats({ jetstream: true });
+    dir = fleetDir('ring-persist');
+    controllers.push(startRingmaster(dir, [nats.url], { id: 'ctl-1' }));
+    agent = startFleetAgent(dir, [nats.url], { id: 'a1', labels: { role: 'api' } });
+    nc = await fleetClient([nats.url]);
+  });
+
+  after(async () => {
+    await nc?.close();
+    await agent?.stop('SIGKILL');
+    for (const c of controllers) await c.stop('SIGKILL');
+    await nats?.stop();
+  });
+
+  it('mutating commands are audited in the RING_AUDIT stream, not the file', async () => {
+    await controllers[0].waitForOutput(/JetStream: audit to stream RING_AUDIT, agent views in bucket ring_agents \(0 kept from before\)/);
+    await waitFleet(nc, (s) => s.agents.some((a) => a.id === 'a1' && a.inventory !== null), 'a1 known');
+    assert.equal((await api(nc, 'incr', { properties: { name: 'idle', waiting: true } })).status, 'ok');
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    const m = await jsm.streams.getMessage(AUDIT_STREAM, { last_by_subj: auditSubject('ctl-1') });
+    const entry = m!.json<Record<string, unknown>>();
+    assert.equal(entry.command, 'incr');
+    assert.deepEqual(entry.hosts, [{ host: 'a1', status: 'ok' }]);
+    assert.equal(existsSync(join(dir, 'ctl-1-audit.jsonl')), false, 'the file is the fallback only');
+  });
+
+  it('a restarted controller lists the agents it knew before hearing from them', async () => {
+    await agent.stop('SIGKILL');
+    await controllers[0].stop('SIGKILL');
+    controllers.push(startRingmaster(dir, [nats.url], { id: 'ctl-2' }));
+    await controllers[1].waitForOutput(/agent views in bucket ring_agents \(1 kept from before\)/);
+    const s = await waitFleet(nc, (x) => x.agents.length === 1, 'the kept agent listed');
+    const a1 = s.agents[0];
+    assert.equal(a1.id, 'a1');
+    assert.deepEqual(a1.labels, { role: 'api' });
+    assert.equal(a1.inventory?.watchers[0].name, 'idle');
+    assert.equal(a1.inventory?.watchers[0].numprocesses, 3, 'the inventory as it was after the incr');
+    await waitFleet(nc, (x) => x.agents[0]?.state === 'lost', 'a1 lost: no heartbeat since');
+  });
+});
