@@ -87,7 +87,8 @@ async function ask(ctx: FanoutContext, a: AgentView, command: string, props: Rec
     const text = await ctx.request(subjects.ctl(a.id, command), body, timeoutMs);
     const ms = Math.round(performance.now() - t0);
     const reply = JSON.parse(text) as Record<string, unknown>;
-    return reply.status === 'ok' ? { host: a.id, status: 'ok', reply, ms }
+    // As in Circus, `status NAME` puts the watcher's state in `status`: anything but "error" is a success.
+    return reply.status !== 'error' ? { host: a.id, status: 'ok', reply, ms }
       : { host: a.id, status: 'error', reply, reason: String(reply.reason ?? 'error reply'), ms };
   } catch (err) {
     return { host: a.id, ...failure(err, timeoutMs), ms: Math.round(performance.now() - t0) };

@@ -18,7 +18,7 @@ type Publish = (p: Omit<RolloutProgress, 'rollout' | 'controller' | 'ts' | 'watc
 async function call(ctx: FanoutContext, host: string, command: string, props: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
   const body = JSON.stringify({ id: randomBytes(8).toString('hex'), command, properties: props });
   const reply = JSON.parse(await ctx.request(subjects.ctl(host, command), body, timeoutMs)) as Record<string, unknown>;
-  if (reply.status !== 'ok') throw new Error(String(reply.reason ?? 'error reply'));
+  if (reply.status === 'error') throw new Error(String(reply.reason ?? 'error reply'));
   return reply;
 }
 

@@ -49,6 +49,8 @@ describe('fleet over NATS', () => {
       assert.equal(a.inventory?.watchers[0].processes.length, 2);
     }
     assert.deepEqual(agentOf(s.agents, 'web-2')?.labels, { role: 'web', dc: 'ams1' });
+    const one = await api(nc, 'status', { target: { hosts: ['web-1'] }, properties: { name: 'idle' } });
+    assert.deepEqual([one.status, one.results[0].status, one.results[0].reply?.status], ['ok', 'ok', 'active'], 'status NAME replies its state in `status`');
     const hosts = await api(nc, 'hosts', { target: { labels: ['dc=par1'] } });
     assert.deepEqual(hosts.hosts?.map((h) => [h.id, h.state]), [['db-1', 'alive'], ['web-1', 'alive']]);
     const status = await api(nc, 'status');
