@@ -1,12 +1,14 @@
-/** `ringctl`: the operator CLI. For now `keygen`, `discover` and `import-circus`; the commands of the catalogue arrive with issue 7. */
-import { Command, CommanderError } from 'commander';
+/** `ringctl`: the operator CLI — every catalogue command for one agent or the fleet, plus keygen, discover and import-circus. */
+import { CommanderError } from 'commander';
+import { UsageError } from './args.ts';
 import { addDiscover } from './discover.ts';
+import { EXIT } from './errors.ts';
 import { addImportCircus } from './import-circus/command.ts';
 import { addKeygen } from './keygen.ts';
+import { buildProgram } from './program.ts';
 
-const program = new Command('ringctl')
-  .description('Operate Ringmaster agents. Today: key generation, discovery and Circus config import; the control commands arrive with issue 7.')
-  .exitOverride();
+let code = EXIT.ok as number;
+const program = buildProgram((c) => (code = c));
 addKeygen(program);
 addDiscover(program);
 addImportCircus(program);
@@ -14,7 +16,12 @@ addImportCircus(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  process.stderr.write(`ringctl: ${(err as Error).message}\n`);
-  process.exit(1);
+  if (err instanceof CommanderError) {
+    const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+    code = done ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`ringctl: ${(err as Error).message}\n`);
+    code = err instanceof UsageError ? EXIT.usage : EXIT.error;
+  }
 }
+process.exitCode = code;
