@@ -5,6 +5,7 @@ import { addDiscover } from './discover.ts';
 import { EXIT } from './errors.ts';
 import { addImportCircus } from './import-circus/command.ts';
 import { addKeygen } from './keygen.ts';
+import { addOperatorCommands } from './operator.ts';
 import { buildProgram } from './program.ts';
 
 let code = EXIT.ok as number;
@@ -12,6 +13,7 @@ const program = buildProgram((c) => (code = c));
 addKeygen(program);
 addDiscover(program);
 addImportCircus(program);
+addOperatorCommands(program, (c) => (code = c));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,109 @@
+/**
+ * `ringctl logs [-f] WATCHER`: recent output of a watcher, prefixed with host and pid; with -f,
+ * new lines as they come (fleet: through follow leases renewed while it runs; one agent: by
+ * polling `tail`), until Ctrl-C, which ends it cleanly with exit 0.
+ */
+import type { Msg } from '@nats-io/transport-node';
+import type { OutputLineView } from '../protocol/agent-api.ts';
+import type { LogChunk } from '../protocol/fleet/payloads.ts';
+import { subjects } from '../protocol/fleet/subjects.ts';
+import { resolveTarget } from './context.ts';
+import { CtlError } from './errors.ts';
+import { selectors, type GlobalFlags } from './run.ts';
+import { FleetTarget } from './transport/fleet.ts';
+import { LocalTarget } from './transport/local.ts';
+
+export interface LogsFlags extends GlobalFlags {
+  follow?: boolean;
+  lines: number;
+}
+
+const FOLLOW_LEASE_MS = 15_000;
+const POLL_MS = 500;
+
+const line = (host: string | null, l: OutputLineView) => `${host ? `${host} ` : ''}[${l.pid}] ${l.stream === 'stderr' ? '! ' : ''}${l.line}\n`;
+
+function untilInterrupted(): { done: Promise<void>; stopped: () => boolean } {
+  let stop = false;
+  const done = new Promise<void>((resolve) => {
+    const end = () => {
+      stop = true;
+      resolve();
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+  return { done, stopped: () => stop };
+}
+
+async function localLogs(endpoint: string, watcher: string, f: LogsFlags): Promise<void> {
+  const t = new LocalTarget(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+  const seen = new Set<string>();
+  const fetch = async (lines: number) => {
+    const r = await t.call('tail', { name: watcher, lines });
+    if (r.status === 'error') throw new CtlError('error', String(r.reason));
+    for (const l of r.lines as OutputLineView[]) {
+      const key = `${l.time}/${l.pid}/${l.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      process.stdout.write(line(null, l));
+    }
+  };
+  try {
+    await fetch(f.lines);
+    if (!f.follow) return;
+    const run = untilInterrupted();
+    while (!run.stopped()) {
+      await Promise.race([run.done, new Promise((r) => setTimeout(r, POLL_MS))]);
+      if (!run.stopped()) await fetch(1000);
+    }
+  } finally {
+    t.close();
+  }
+}
+
+async function fleetLogs(target: FleetTarget, watcher: string, f: LogsFlags): Promise<void> {
+  const reply = await target.call('tail', { target: selectors(f) ?? { all: true }, properties: { name: watcher, lines: f.lines }, timeout_ms: f.timeout * 1000 }, f.timeout * 1000 + 5000);
+  if (reply.status === 'error' && reply.results.length === 0) throw new CtlError('error', reply.reason ?? 'refused');
+  const hosts: string[] = [];
+  for (const r of reply.results) {
+    if (r.status !== 'ok') {
+      process.stderr.write(`${r.host}: ${r.status}${r.reason ? `: ${r.reason}` : ''}\n`);
+      continue;
+    }
+    hosts.push(r.host);
+    for (const l of r.reply!.lines as OutputLineView[]) process.stdout.write(line(r.host, l));
+  }
+  if (!f.follow || hosts.length === 0) return;
+  const nc = target.connection;
+  const subs = hosts.map((h) => nc.subscribe(subjects.log(h, watcher), {
+    callback: (_e, m: Msg) => {
+      const chunk = m.json<LogChunk>();
+      if (chunk.dropped > 0) process.stderr.write(`${h}: ${chunk.dropped} line(s) dropped (output too fast)\n`);
+      for (const l of chunk.lines) process.stdout.write(line(h, l));
+    },
+  }));
+  const lease = () => Promise.all(hosts.map((h) => nc.request(subjects.follow(h), JSON.stringify({ watcher, lease_ms: FOLLOW_LEASE_MS }), { timeout: f.timeout * 1000 })
+    .catch((err: Error) => process.stderr.write(`${h}: cannot follow: ${err.message}\n`))));
+  await nc.flush();
+  await lease();
+  const renew = setInterval(() => void lease(), FOLLOW_LEASE_MS / 3);
+  await untilInterrupted().done;
+  clearInterval(renew);
+  for (const s of subs) s.unsubscribe();
+}
+
+/** Runs `logs`; resolves when done (or interrupted), rejects with a CtlError. */
+export async function logs(watcher: string, f: LogsFlags): Promise<void> {
+  const t = await resolveTarget(f);
+  if (t.mode === 'local') {
+    if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
+    return localLogs(t.endpoint, watcher, f);
+  }
+  const fleet = await FleetTarget.connect(t.nats, f.timeout * 1000);
+  try {
+    await fleetLogs(fleet, watcher, f);
+  } finally {
+    await fleet.close();
+  }
+}
