@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { updateOptionTables } from '../agent/config/docs.ts';
 import { updateCommands } from '../protocol/commands/docs.ts';
 import { exampleAuthorization } from '../controller/permissions.ts';
+import { updateCtlCommands } from '../ctl/docs.ts';
 
 const targets: [string, (doc: string) => string][] = [
   ['../docs/configuration.md', updateOptionTables],
   ['../docs/protocol.md', updateCommands],
+  ['../docs/ctl.md', updateCtlCommands],
 ];
 for (const [path, update] of targets) {
   const file = new URL(path, import.meta.url);

@@ -7,6 +7,8 @@ import { describeOptions } from '../../agent/config/index.ts';
 import { COMMANDS } from '../../protocol/commands/index.ts';
 import { updateCommands } from '../../protocol/commands/docs.ts';
 import { exampleAuthorization } from '../../controller/permissions.ts';
+import { updateCtlCommands } from '../../ctl/docs.ts';
+import { commandEntries } from '../../ctl/program.ts';
 
 test('docs/configuration.md lists every option exactly as the schema defines it (run `npm run docs`)', () => {
   const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
@@ -26,4 +28,10 @@ test('docs/protocol.md documents every command of the catalogue (run `npm run do
 test('deploy/nats/auth.conf is the authorization generated from the catalogue (run `npm run docs`)', () => {
   const conf = readFileSync(new URL('../../deploy/nats/auth.conf', import.meta.url), 'utf8');
   assert.equal(conf, exampleAuthorization(), 'deploy/nats/auth.conf is stale: run `npm run docs`');
+});
+
+test('docs/ctl.md lists every ringctl command built from the catalogue (run `npm run docs`)', () => {
+  const doc = readFileSync(new URL('../../docs/ctl.md', import.meta.url), 'utf8');
+  assert.equal(doc, updateCtlCommands(doc), 'docs/ctl.md is stale: run `npm run docs`');
+  for (const c of commandEntries()) assert.ok(doc.includes(`\`ringctl ${c.name}`), `ringctl ${c.name} documented`);
 });
