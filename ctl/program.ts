@@ -9,6 +9,8 @@ import type { PropsSpec } from '../protocol/commands/define.ts';
 import { CONTROLLER_COMMANDS, ROLLOUT_PROPERTIES } from '../protocol/fleet/commands.ts';
 import { VERSION } from '../agent/version.ts';
 import { argumentsUsage, toProperties, type ArgSpec } from './args.ts';
+import { CtlError, EXIT } from './errors.ts';
+import { listen } from './listen.ts';
 import { emit, runCommand, type GlobalFlags } from './run.ts';
 
 const seconds = (v: string): number => {
@@ -92,6 +94,14 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .configureHelp({ subcommandTerm: (c) => `${c.name()} ${c.usage()}` })
     .exitOverride();
   const run = async (name: string, props: Record<string, unknown>, g: GlobalFlags, fleetOnly: boolean) => {
+    if (name === 'listen') {
+      // Client-side in Circus too: it subscribes to the event stream instead of sending a request.
+      return listen((props.topics as string[] | undefined) ?? [], g).then(() => onExit(0), (err: unknown) => {
+        const e = err instanceof CtlError ? err : new CtlError('error', (err as Error).message);
+        process.stderr.write(`ringctl: ${e.message}\n`);
+        onExit(EXIT[e.outcome]);
+      });
+    }
     onExit(emit(await runCommand(name, props, g, { fleetOnly }), g));
   };
   for (const def of commandEntries()) addCommand(program, def, run);

@@ -57,6 +57,19 @@ describe('ringctl wait, logs and check on one agent', () => {
     assert.equal((await f.done).code, 0);
   });
 
+  it('listen prints the event stream as topic payload lines until Ctrl-C', async () => {
+    const l = start([...e, 'listen', 'watcher.web.']);
+    // The subscription joins asynchronously (ZeroMQ slow joiner): keep making events until one is printed.
+    await waitFor(async () => {
+      if (/^watcher\.web\.reap \{.*"process_pid": \d+/m.test(l.out())) return true;
+      await r.ok('kill', { name: 'web', waiting: true });
+      return undefined;
+    }, { timeoutMs: 30_000, what: `a web event (got ${l.out()})` });
+    assert.ok(!/^watcher\.ticker\./m.test(l.out()), 'topics filter by prefix');
+    l.child.kill('SIGINT');
+    assert.equal((await l.done).code, 0);
+  });
+
   it('check: OK with perfdata; CRITICAL when a watcher is stopped; UNKNOWN when the agent is unreachable', async () => {
     const ok = await ringctl([...e, 'check']);
     assert.equal(ok.code, 0);
