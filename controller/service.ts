@@ -76,9 +76,7 @@ export class Controller {
     on(subjects.heartbeats, (m) => this.heartbeat(m));
     on(subjects.events, (m) => this.event(m));
     on(subjects.apiAll, (m) => this.api(m), API_QUEUE);
-    on(subjects.fleetSnapshot, (m) => {
-      m.respond(JSON.stringify(this.snapshot()));
-    }, API_QUEUE);
+    on(subjects.fleetSnapshot, (m) => this.respond(m, this.snapshot(m.string())), API_QUEUE);
     this.timer ??= setInterval(() => this.model.tick(Date.now()), TICK_MS);
     void this.openStore(nc);
     this.timer.unref();
@@ -92,8 +90,33 @@ export class Controller {
     this.store = null;
   }
 
-  snapshot(): FleetSnapshot {
-    return { controller: this.o.id, ts: Date.now(), agents: this.model.views() };
+  /** The fleet view; body `{"inventory": false}` leaves the inventories out (much smaller). */
+  snapshot(body = ''): FleetSnapshot {
+    let withInventory = true;
+    try {
+      withInventory = body.trim() === '' || (JSON.parse(body) as { inventory?: unknown }).inventory !== false;
+    } catch {
+      // an unreadable body asks for the default
+    }
+    const agents = this.model.views().map((a) => (withInventory ? a : { ...a, inventory: null }));
+    return { controller: this.o.id, ts: Date.now(), agents };
+  }
+
+  /**
+   * Replies, never above the server's max_payload: a snapshot too large loses its inventories
+   * (and says so), any other reply too large becomes an error reply naming the size.
+   */
+  private respond(m: Msg, reply: ApiReply | FleetSnapshot): void {
+    const max = this.nc?.info?.max_payload ?? Infinity;
+    let text = JSON.stringify(reply);
+    if (text.length > max && 'agents' in reply) {
+      const note = `inventories left out: the snapshot is ${text.length} bytes, over the server's max_payload ${max}; ask with target hosts (inventory command)`;
+      text = JSON.stringify({ ...reply, agents: reply.agents.map((a) => ({ ...a, inventory: null })), note });
+    }
+    if (text.length > max && 'command' in reply) {
+      text = JSON.stringify(errorReply(this.fanoutContext, reply.command, `the reply is ${text.length} bytes, over the server's max_payload ${max}: target fewer hosts`));
+    }
+    m.respond(text);
   }
 
   /** Feeds what the discovery listener hears into the model. */
@@ -159,7 +182,7 @@ export class Controller {
     if (command === 'hosts') reply = this.hosts(body);
     else if (command === 'rollout') reply = await rollout(this.fanoutContext, body, (p) => this.nc?.publish(subjects.fleetRollout(p.rollout), JSON.stringify(p)));
     else reply = await fanout(this.fanoutContext, command, body);
-    if (m.reply) m.respond(JSON.stringify(reply));
+    if (m.reply) this.respond(m, reply);
     const mutating = findCommand(command)?.mutates ?? CONTROLLER_COMMANDS[command]?.mutates ?? false;
     if (mutating) await this.audit(auditEntry(this.o.id, { command, who: who(m), request: body, reply }));
   }

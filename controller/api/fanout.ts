@@ -17,7 +17,7 @@ export type Requester = (subject: string, body: string, timeoutMs: number) => Pr
 export interface FanoutContext {
   controller: string;
   request: Requester;
-  agents(): AgentView[];
+  agents(): readonly AgentView[];
   defaultTimeoutMs: number;
 }
 

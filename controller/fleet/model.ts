@@ -39,8 +39,9 @@ export class FleetModel extends EventEmitter<{ change: [AgentView, AgentState | 
     super();
   }
 
+  /** Every agent's view, read-only: shared with the model, not copied (fleet requests must stay cheap at 1000 agents). */
   views(): AgentView[] {
-    return [...this.entries.values()].map(strip).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.entries.values()].map(shallow).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   view(id: string): AgentView | undefined {
@@ -158,9 +159,14 @@ export class FleetModel extends EventEmitter<{ change: [AgentView, AgentState | 
   }
 }
 
-function strip(e: Entry): AgentView {
+function shallow(e: Entry): AgentView {
   const { rev: _rev, ...view } = e;
-  return structuredClone(view);
+  return view;
+}
+
+/** A copy that later changes of the model do not touch (for change events, kept and sent later). */
+function strip(e: Entry): AgentView {
+  return structuredClone(shallow(e));
 }
 
 /** Applies one event to an inventory; false when it cannot be applied (the inventory must be fetched again). */

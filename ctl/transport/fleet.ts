@@ -7,6 +7,8 @@ import os from 'node:os';
 import { errors, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsConfig } from '../../agent/config/nats.ts';
 import { connectNats, explainNatsError } from '../../agent/fleet/connect.ts';
+import { findCommand } from '../../protocol/commands/index.ts';
+import { CONTROLLER_COMMANDS } from '../../protocol/fleet/commands.ts';
 import type { ApiReply, ApiRequest, FleetSnapshot } from '../../protocol/fleet/messages.ts';
 import { subjects } from '../../protocol/fleet/subjects.ts';
 import { CtlError } from '../errors.ts';
@@ -33,15 +35,22 @@ export class FleetTarget {
     }
   }
 
-  /** A fleet command; resolves with the controllers' reply. */
+  /**
+   * A fleet command; resolves with the controllers' reply. A read-only command is asked once more
+   * when the first request is lost (a NATS node or a controller failing over can drop or refuse it).
+   */
   async call(command: string, req: ApiRequest, timeoutMs: number): Promise<ApiReply> {
     const h = headers();
     h.set('ring-client', `${os.userInfo().username}@${os.hostname()} ringctl`);
-    try {
-      const m = await this.nc.request(subjects.api(command), JSON.stringify(req), { timeout: timeoutMs, headers: h });
-      return m.json<ApiReply>();
-    } catch (err) {
-      throw requestError(err, `ring.api.${command}`, timeoutMs);
+    const readOnly = !(findCommand(command)?.mutates ?? CONTROLLER_COMMANDS[command]?.mutates ?? true);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const m = await this.nc.request(subjects.api(command), JSON.stringify(req), { timeout: timeoutMs, headers: h });
+        return m.json<ApiReply>();
+      } catch (err) {
+        const e = requestError(err, `ring.api.${command}`, timeoutMs);
+        if (!readOnly || attempt > 1 || (e.outcome !== 'timeout' && e.outcome !== 'unreachable')) throw e;
+      }
     }
   }
 

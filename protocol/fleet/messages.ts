@@ -126,6 +126,8 @@ export interface FleetSnapshot {
   controller: string;
   ts: number;
   agents: AgentView[];
+  /** Set when inventories were left out because the snapshot would exceed the server's max_payload. */
+  note?: string;
 }
 
 /** ring.fleet.delta.<id>: an agent's view after a change. */
