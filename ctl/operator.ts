@@ -8,6 +8,7 @@ import type { Inventory } from '../protocol/fleet/messages.ts';
 import { resolveTarget } from './context.ts';
 import { CtlError, EXIT } from './errors.ts';
 import { logs, type LogsFlags } from './logs.ts';
+import { addOutputOptions } from './program.ts';
 import { selectors, type GlobalFlags } from './run.ts';
 import { FleetTarget } from './transport/fleet.ts';
 import { LocalTarget } from './transport/local.ts';
@@ -115,21 +116,22 @@ export function addOperatorCommands(program: Command, exit: (code: number) => vo
     process.stderr.write(`ringctl: ${e.message}\n`);
     exit(EXIT[e.outcome]);
   };
-  fleetOptions(program.command('wait').summary('Wait until a watcher is ready').argument('<watcher>')
+  fleetOptions(addOutputOptions(program.command('wait')).summary('Wait until a watcher is ready').argument('<watcher>')
     .requiredOption('--ready', 'until every process of the watcher is running (on every targeted host)')
     .description(`Blocks until WATCHER is active with all its processes running, on the agent or every targeted host; exit 4 when --timeout (default ${WAIT_DEFAULT_S}s here) passes first.`))
     .action(async (watcher: string, _o: unknown, self: Command) => {
       const g = self.optsWithGlobals() as GlobalFlags;
-      const budget = program.getOptionValueSource('timeout') === 'default' ? WAIT_DEFAULT_S : g.timeout;
+      const given = self.opts().timeout !== undefined || program.getOptionValueSource('timeout') !== 'default';
+      const budget = given ? g.timeout : WAIT_DEFAULT_S;
       await waitReady(watcher, { ...g, timeout: Math.min(g.timeout, budget) }, budget).then(exit, fail);
     });
-  fleetOptions(program.command('logs').summary('Show (and follow) the output of a watcher').argument('<watcher>')
+  fleetOptions(addOutputOptions(program.command('logs')).summary('Show (and follow) the output of a watcher').argument('<watcher>')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C')
     .option('-n, --lines <n>', 'recent lines to show first', (v: string) => Number(v), 50))
     .action(async (watcher: string, _o: unknown, self: Command) => {
       await logs(watcher, self.optsWithGlobals() as LogsFlags).then(() => exit(EXIT.ok), fail);
     });
-  fleetOptions(program.command('check').summary('Nagios/Icinga check of an agent, a host or a watcher').argument('[watcher]')
+  fleetOptions(addOutputOptions(program.command('check')).summary('Nagios/Icinga check of an agent, a host or a watcher').argument('[watcher]')
     .description('Prints one line "RINGMASTER OK|WARNING|CRITICAL|UNKNOWN - summary | perfdata" and exits 0, 1, 2 or 3 (the plugin convention).'))
     .action(async (watcher: string | undefined, _o: unknown, self: Command) => {
       exit(await check(watcher, self.optsWithGlobals() as GlobalFlags));

@@ -13,7 +13,7 @@ import { CtlError, EXIT } from './errors.ts';
 import { listen } from './listen.ts';
 import { emit, runCommand, type GlobalFlags } from './run.ts';
 
-const seconds = (v: string): number => {
+export const seconds = (v: string): number => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of seconds > 0');
   return n;
@@ -62,6 +62,11 @@ function addPropertyOptions(cmd: Command, def: ArgSpec): void {
   }
 }
 
+/** --json and --timeout are also accepted after the command (`ringctl status web --json`). */
+export function addOutputOptions(cmd: Command): Command {
+  return cmd.addOption(new Option('--json', 'print one JSON document').hideHelp()).addOption(new Option('--timeout <seconds>', 'reply timeout').argParser(seconds).hideHelp());
+}
+
 function addCommand(program: Command, def: CommandEntry, run: (name: string, props: Record<string, unknown>, g: GlobalFlags, fleetOnly: boolean) => Promise<void>): void {
   const usage = argumentsUsage(def);
   const cmd = program.command(def.name).summary(def.summary).description(`${def.summary}.${def.help ? `\n\n${def.help}` : ''}`)
@@ -70,11 +75,16 @@ function addCommand(program: Command, def: CommandEntry, run: (name: string, pro
   cmd.option('--host <names>', 'fleet: these agents (names or globs, comma-separated; repeatable)', collect)
     .option('--label <key=value>', 'fleet: agents with this label (repeatable: all must match)', collect)
     .option('--all', 'fleet: every agent')
-    .option('--wait', 'wait until the command has taken effect (sends waiting=true)');
+    .option('--wait', 'wait until the command has taken effect (sends waiting=true)')
+    .addOption(new Option('--waiting', 'circusctl\'s spelling of --wait').hideHelp());
+  addOutputOptions(cmd);
+  if ('graceful' in def.properties) cmd.addOption(new Option('--terminate', 'circusctl\'s spelling of --no-graceful').hideHelp());
   if (def.examples.length) cmd.addHelpText('after', `\nExamples:\n${def.examples.map((e) => `  ${e}`).join('\n')}`);
   cmd.action(async (args: string[], _opts: Record<string, unknown>, self: Command) => {
     const all = self.optsWithGlobals() as GlobalFlags & Record<string, unknown>;
-    const own = Object.fromEntries(Object.keys(def.properties).map((k) => [k, all[k]]));
+    if (all.waiting) all.wait = true;
+    if (all.terminate) all.graceful = false;
+    const own = Object.fromEntries(Object.keys(def.properties).filter((k) => k !== 'waiting').map((k) => [k, all[k]]));
     await run(def.name, toProperties(def, args, own), all, def.fleetOnly);
   });
 }
@@ -90,6 +100,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .option('--curve-server-key <z85>', 'ringd\'s public CURVE key, when its endpoints use CURVE')
     .option('--timeout <seconds>', 'how long to wait for a reply (per host in fleet mode)', seconds, 5)
     .option('--json', 'print one JSON document (errors included) and nothing else on stdout')
+    .enablePositionalOptions() // global options go before the command, so commands may have options of their own
     .showHelpAfterError('(run ringctl --help, or ringctl COMMAND --help)')
     .configureHelp({ subcommandTerm: (c) => `${c.name()} ${c.usage()}` })
     .exitOverride();

@@ -70,6 +70,13 @@ async function runLocal(t: LocalTarget, command: string, props: Record<string, u
   };
 }
 
+/** For start/stop of one watcher on the fleet: its state on each host before, so results can say whether they changed anything. */
+async function statesBefore(fleet: FleetTarget, command: string, props: Record<string, unknown>, sel: FleetSelector | undefined, timeoutMs: number): Promise<Map<string, unknown> | undefined> {
+  if (!WATCHER_STATE_AFTER[command] || typeof props.name !== 'string' || props.match !== undefined) return undefined;
+  const r = await fleet.call('status', { target: sel ?? { all: true }, properties: { name: props.name }, timeout_ms: timeoutMs }, timeoutMs + 5000);
+  return new Map(r.results.map((x) => [x.host, x.reply?.status]));
+}
+
 function fleetResult(reply: ApiReply): Result {
   const outcome = fleetOutcome(reply);
   const text = renderFleet(reply);
@@ -96,7 +103,10 @@ export async function runCommand(command: string, props: Record<string, unknown>
     try {
       const perHost = f.timeout * 1000;
       const wait = props.waiting || command === 'rollout' ? 60 * 60_000 : perHost + 5000;
-      return fleetResult(await fleet.call(command, { target: sel ?? { all: true }, properties: props, timeout_ms: props.waiting ? undefined : perHost }, wait));
+      const before = await statesBefore(fleet, command, props, sel, perHost);
+      const reply = await fleet.call(command, { target: sel ?? { all: true }, properties: props, timeout_ms: props.waiting ? undefined : perHost }, wait);
+      if (before) for (const r of reply.results) r.changed = r.status === 'ok' && before.get(r.host) !== WATCHER_STATE_AFTER[command];
+      return fleetResult(reply);
     } finally {
       await fleet.close();
     }

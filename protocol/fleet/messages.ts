@@ -83,6 +83,8 @@ export interface HostResult {
   reply?: Record<string, unknown>;
   reason?: string;
   ms: number;
+  /** Set by ringctl for start/stop of one watcher: false when the host was already in the wanted state. */
+  changed?: boolean;
 }
 
 /** Reply to ring.api.<command>: one result per targeted host; `partial` when some failed. */

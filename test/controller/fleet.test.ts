@@ -163,6 +163,11 @@ describe('fleet over NATS', () => {
       return answeredBy.size === 2 || undefined;
     }, { timeoutMs: 30_000, what: 'both controllers answering' });
     await controllers[0].stop('SIGKILL');
+    // Until the server has noticed the dead connection it may still route a request to its queue subscription.
+    await waitFor(async () => {
+      const connz = await nats.monitor<{ connections: { name?: string }[] }>('/connz');
+      return !connz.connections.some((c) => c.name === 'ctl-1') || undefined;
+    }, { timeoutMs: 30_000, what: 'ctl-1 gone from the server' });
     for (let i = 0; i < 5; i++) {
       const r = await api(nc, 'status');
       assert.equal(r.controller, 'ctl-2');

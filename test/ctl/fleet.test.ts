@@ -99,6 +99,14 @@ describe('ringctl, fleet mode', () => {
     assert.match(gone.stderr, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1/);
   });
 
+  it('start and stop on the fleet say per host whether anything changed', async () => {
+    const stop = async () => JSON.parse((await ringctl([...n, '--json', 'stop', 'idle', '--host', 'web-2', '--wait'])).stdout) as { results: { host: string; changed: boolean }[] };
+    assert.deepEqual((await stop()).results.map((r) => [r.host, r.changed]), [['web-2', true]]);
+    assert.deepEqual((await stop()).results.map((r) => [r.host, r.changed]), [['web-2', false]]);
+    const start = JSON.parse((await ringctl([...n, '--json', 'start', 'idle', '--label', 'role=web', '--wait'])).stdout) as { results: { host: string; changed: boolean }[] };
+    assert.deepEqual(start.results.map((r) => [r.host, r.changed]), [['web-1', false], ['web-2', true]]);
+  });
+
   it('rollout from the command line', async () => {
     const r = await ringctl([...n, 'rollout', 'restart', 'idle', '--label', 'role=db', '--settle_ms', '300']);
     assert.equal(r.code, 0, r.stderr);
