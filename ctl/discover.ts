@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../agent/config/index.ts';
 import { parseDuration } from '../agent/config/duration.ts';
 import * as D from '../agent/defaults.ts';
 import { resolveInterface } from '../agent/discovery/iface.ts';
@@ -37,6 +36,7 @@ const port = (v: string): number => {
 };
 
 async function settings(o: Options) {
+  const { loadConfig } = await import('../agent/config/index.ts');
   const d = o.config ? (await loadConfig(o.config)).discovery : undefined;
   const keyFile = o.keyFile ?? d?.key_file;
   const iface = resolveInterface(o.interface ?? d?.interface);

@@ -3,12 +3,12 @@
  * One agent: a SUB socket on its pubsub_endpoint (asked with globaloptions, or the --endpoint
  * given is that PUB socket as in circusctl); the fleet: ring.agent.<host>.evt.> for the targeted hosts.
  */
-import * as zmq from 'zeromq';
 import { resolveTarget } from './context.ts';
 import { CtlError } from './errors.ts';
 import { selectors, type GlobalFlags } from './run.ts';
-import { FleetTarget } from './transport/fleet.ts';
-import { LocalTarget } from './transport/local.ts';
+import type { FleetTarget } from './transport/fleet.ts';
+import type { LocalTarget } from './transport/local.ts';
+import { openFleet, openLocal } from './transport/index.ts';
 
 function interrupted(): Promise<void> {
   return new Promise((resolve) => {
@@ -18,7 +18,7 @@ function interrupted(): Promise<void> {
 }
 
 async function localListen(endpoint: string, topics: string[], f: GlobalFlags): Promise<void> {
-  const ctl = new LocalTarget(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+  const ctl = await openLocal(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
   let pub: string;
   try {
     const opts = await ctl.call('globaloptions', {});
@@ -26,6 +26,7 @@ async function localListen(endpoint: string, topics: string[], f: GlobalFlags): 
   } finally {
     ctl.close();
   }
+  const zmq = await import('zeromq');
   const sub = new zmq.Subscriber({ linger: 0 });
   sub.connect(pub);
   for (const t of topics.length ? topics : ['']) sub.subscribe(t);
@@ -57,7 +58,7 @@ export async function listen(topics: string[], f: GlobalFlags): Promise<void> {
     if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
     return localListen(t.endpoint, topics, f);
   }
-  const fleet = await FleetTarget.connect(t.nats, f.timeout * 1000);
+  const fleet = await openFleet(t.nats, f.timeout * 1000);
   try {
     await fleetListen(fleet, topics, f);
   } finally {

@@ -10,8 +10,9 @@ import { subjects } from '../protocol/fleet/subjects.ts';
 import { resolveTarget } from './context.ts';
 import { CtlError } from './errors.ts';
 import { selectors, type GlobalFlags } from './run.ts';
-import { FleetTarget } from './transport/fleet.ts';
-import { LocalTarget } from './transport/local.ts';
+import type { FleetTarget } from './transport/fleet.ts';
+import type { LocalTarget } from './transport/local.ts';
+import { openFleet, openLocal } from './transport/index.ts';
 
 export interface LogsFlags extends GlobalFlags {
   follow?: boolean;
@@ -37,7 +38,7 @@ function untilInterrupted(): { done: Promise<void>; stopped: () => boolean } {
 }
 
 async function localLogs(endpoint: string, watcher: string, f: LogsFlags): Promise<void> {
-  const t = new LocalTarget(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+  const t = await openLocal(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
   const seen = new Set<string>();
   const fetch = async (lines: number) => {
     const r = await t.call('tail', { name: watcher, lines });
@@ -100,7 +101,7 @@ export async function logs(watcher: string, f: LogsFlags): Promise<void> {
     if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
     return localLogs(t.endpoint, watcher, f);
   }
-  const fleet = await FleetTarget.connect(t.nats, f.timeout * 1000);
+  const fleet = await openFleet(t.nats, f.timeout * 1000);
   try {
     await fleetLogs(fleet, watcher, f);
   } finally {

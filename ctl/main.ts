@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
 import { addDiscover } from './discover.ts';
 import { EXIT } from './errors.ts';
 import { addImportCircus } from './import-circus/command.ts';
+import { addCompletion } from './completion/command.ts';
 import { addKeygen } from './keygen.ts';
 import { addOperatorCommands } from './operator.ts';
 import { buildProgram } from './program.ts';
@@ -13,6 +14,7 @@ const program = buildProgram((c) => (code = c));
 addKeygen(program);
 addDiscover(program);
 addImportCircus(program);
+addCompletion(program);
 addOperatorCommands(program, (c) => (code = c));
 
 try {

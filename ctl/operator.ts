@@ -10,8 +10,9 @@ import { CtlError, EXIT } from './errors.ts';
 import { logs, type LogsFlags } from './logs.ts';
 import { addOutputOptions } from './program.ts';
 import { selectors, type GlobalFlags } from './run.ts';
-import { FleetTarget } from './transport/fleet.ts';
-import { LocalTarget } from './transport/local.ts';
+import type { FleetTarget } from './transport/fleet.ts';
+import type { LocalTarget } from './transport/local.ts';
+import { openFleet, openLocal } from './transport/index.ts';
 
 const WAIT_DEFAULT_S = 60;
 const POLL_MS = 300;
@@ -23,7 +24,7 @@ async function inventories(f: GlobalFlags): Promise<Array<{ host: string | null;
   const t = await resolveTarget(f);
   if (t.mode === 'local') {
     if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
-    const local = new LocalTarget(t.endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+    const local = await openLocal(t.endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
     try {
       const r = await local.call('inventory', {});
       return [{ host: null, inventory: r.inventory as Inventory }];
@@ -31,7 +32,7 @@ async function inventories(f: GlobalFlags): Promise<Array<{ host: string | null;
       local.close();
     }
   }
-  const fleet = await FleetTarget.connect(t.nats, f.timeout * 1000);
+  const fleet = await openFleet(t.nats, f.timeout * 1000);
   try {
     const r = await fleet.call('inventory', { target: selectors(f) ?? { all: true }, timeout_ms: f.timeout * 1000 }, f.timeout * 1000 + 5000);
     if (r.status === 'error' && r.results.length === 0) throw new CtlError('error', r.reason ?? 'refused');

@@ -8,8 +8,9 @@ import { describeTarget, resolveTarget, type ContextFlags, type Target } from '.
 import { CtlError, type Outcome } from './errors.ts';
 import { UsageError } from './args.ts';
 import { exitCode, fleetOutcome, renderFleet, renderReply } from './output.ts';
-import { FleetTarget } from './transport/fleet.ts';
-import { LocalTarget } from './transport/local.ts';
+import type { FleetTarget } from './transport/fleet.ts';
+import type { LocalTarget } from './transport/local.ts';
+import { openFleet, openLocal } from './transport/index.ts';
 
 export interface GlobalFlags extends ContextFlags {
   timeout: number;
@@ -92,14 +93,14 @@ export async function runCommand(command: string, props: Record<string, unknown>
     const sel = selectors(f);
     if (target.mode === 'local') {
       if (sel || opts.fleetOnly) throw new UsageError(`${sel ? '--host, --label and --all need' : `${command} needs`} the fleet: give --nats URL (or RING_NATS, or a context file)`);
-      const local = new LocalTarget(target.endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+      const local = await openLocal(target.endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
       try {
         return await runLocal(local, command, props, f);
       } finally {
         local.close();
       }
     }
-    const fleet = await FleetTarget.connect(target.nats, f.timeout * 1000);
+    const fleet = await openFleet(target.nats, f.timeout * 1000);
     try {
       const perHost = f.timeout * 1000;
       const wait = props.waiting || command === 'rollout' ? 60 * 60_000 : perHost + 5000;
