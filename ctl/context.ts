@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../protocol/errors.ts';
+import type { Target as FleetSelector } from '../protocol/fleet/messages.ts';
 import { NATS_OPTIONS, natsConfigProblems, natsServers, type NatsConfig } from '../agent/config/nats.ts';
 import { Issues, joinKey } from '../agent/config/issues.ts';
 import { Invalid } from '../agent/config/parsers.ts';
@@ -22,7 +23,20 @@ export interface ContextFlags {
   endpoint?: string;
   nats?: string;
   context?: string;
+  host?: string[];
+  label?: string[];
+  all?: boolean;
 }
+
+/** What selectors in local mode are told. */
+export const NEEDS_FLEET = '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)';
+
+/** The fleet target the --host/--label/--all flags name, or undefined when none is given. */
+export function selectors(f: ContextFlags): FleetSelector | undefined {
+  if (!f.host?.length && !f.label?.length && !f.all) return undefined;
+  return { ...(f.host?.length ? { hosts: f.host.flatMap((h) => h.split(',')) } : {}), ...(f.label?.length ? { labels: f.label } : {}), ...(f.all ? { all: true } : {}) };
+}
+
 
 /** The context files looked for, in order, when none is named. */
 export function contextFiles(home = os.homedir()): string[] {

@@ -3,29 +3,17 @@
  * One agent: a SUB socket on its pubsub_endpoint (asked with globaloptions, or the --endpoint
  * given is that PUB socket as in circusctl); the fleet: ring.agent.<host>.evt.> for the targeted hosts.
  */
-import { resolveTarget } from './context.ts';
+import { selectors } from './context.ts';
 import { CtlError } from './errors.ts';
-import { selectors, type GlobalFlags } from './run.ts';
+import type { GlobalFlags } from './run.ts';
 import type { FleetTarget } from './transport/fleet.ts';
 import type { LocalTarget } from './transport/local.ts';
-import { openFleet, openLocal } from './transport/index.ts';
+import { interrupted, onTarget } from './transport/index.ts';
 
-function interrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
 
-async function localListen(endpoint: string, topics: string[], f: GlobalFlags): Promise<void> {
-  const ctl = await openLocal(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
-  let pub: string;
-  try {
-    const opts = await ctl.call('globaloptions', {});
-    pub = String((opts.options as Record<string, unknown>).pubsub_endpoint);
-  } finally {
-    ctl.close();
-  }
+async function localListen(ctl: LocalTarget, topics: string[]): Promise<void> {
+  const opts = await ctl.call('globaloptions', {});
+  const pub = String((opts.options as Record<string, unknown>).pubsub_endpoint);
   const zmq = await import('zeromq');
   const sub = new zmq.Subscriber({ linger: 0 });
   sub.connect(pub);
@@ -52,17 +40,6 @@ async function fleetListen(fleet: FleetTarget, topics: string[], f: GlobalFlags)
   for (const s of subs) s.unsubscribe();
 }
 
-export async function listen(topics: string[], f: GlobalFlags): Promise<void> {
-  const t = await resolveTarget(f);
-  if (t.mode === 'local') {
-    if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
-    return localListen(t.endpoint, topics, f);
-  }
-  const fleet = await openFleet(t.nats, f.timeout * 1000);
-  try {
-    await fleetListen(fleet, topics, f);
-  } finally {
-    await fleet.close();
-  }
+export function listen(topics: string[], f: GlobalFlags): Promise<void> {
+  return onTarget(f, (l) => localListen(l, topics), (fleet) => fleetListen(fleet, topics, f));
 }
-

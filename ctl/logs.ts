@@ -7,12 +7,12 @@ import type { Msg } from '@nats-io/transport-node';
 import type { OutputLineView } from '../protocol/agent-api.ts';
 import type { LogChunk } from '../protocol/fleet/payloads.ts';
 import { subjects } from '../protocol/fleet/subjects.ts';
-import { resolveTarget } from './context.ts';
+import { selectors } from './context.ts';
 import { CtlError } from './errors.ts';
-import { selectors, type GlobalFlags } from './run.ts';
+import type { GlobalFlags } from './run.ts';
 import type { FleetTarget } from './transport/fleet.ts';
 import type { LocalTarget } from './transport/local.ts';
-import { openFleet, openLocal } from './transport/index.ts';
+import { interrupted, onTarget } from './transport/index.ts';
 
 export interface LogsFlags extends GlobalFlags {
   follow?: boolean;
@@ -26,19 +26,13 @@ const line = (host: string | null, l: OutputLineView) => `${host ? `${host} ` : 
 
 function untilInterrupted(): { done: Promise<void>; stopped: () => boolean } {
   let stop = false;
-  const done = new Promise<void>((resolve) => {
-    const end = () => {
-      stop = true;
-      resolve();
-    };
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
+  const done = interrupted().then(() => {
+    stop = true;
   });
   return { done, stopped: () => stop };
 }
 
-async function localLogs(endpoint: string, watcher: string, f: LogsFlags): Promise<void> {
-  const t = await openLocal(endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
+async function localLogs(t: LocalTarget, watcher: string, f: LogsFlags): Promise<void> {
   const seen = new Set<string>();
   const fetch = async (lines: number) => {
     const r = await t.call('tail', { name: watcher, lines });
@@ -50,16 +44,12 @@ async function localLogs(endpoint: string, watcher: string, f: LogsFlags): Promi
       process.stdout.write(line(null, l));
     }
   };
-  try {
-    await fetch(f.lines);
-    if (!f.follow) return;
-    const run = untilInterrupted();
-    while (!run.stopped()) {
-      await Promise.race([run.done, new Promise((r) => setTimeout(r, POLL_MS))]);
-      if (!run.stopped()) await fetch(1000);
-    }
-  } finally {
-    t.close();
+  await fetch(f.lines);
+  if (!f.follow) return;
+  const run = untilInterrupted();
+  while (!run.stopped()) {
+    await Promise.race([run.done, new Promise((r) => setTimeout(r, POLL_MS))]);
+    if (!run.stopped()) await fetch(1000);
   }
 }
 
@@ -89,22 +79,12 @@ async function fleetLogs(target: FleetTarget, watcher: string, f: LogsFlags): Pr
   await nc.flush();
   await lease();
   const renew = setInterval(() => void lease(), FOLLOW_LEASE_MS / 3);
-  await untilInterrupted().done;
+  await interrupted();
   clearInterval(renew);
   for (const s of subs) s.unsubscribe();
 }
 
 /** Runs `logs`; resolves when done (or interrupted), rejects with a CtlError. */
-export async function logs(watcher: string, f: LogsFlags): Promise<void> {
-  const t = await resolveTarget(f);
-  if (t.mode === 'local') {
-    if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
-    return localLogs(t.endpoint, watcher, f);
-  }
-  const fleet = await openFleet(t.nats, f.timeout * 1000);
-  try {
-    await fleetLogs(fleet, watcher, f);
-  } finally {
-    await fleet.close();
-  }
+export function logs(watcher: string, f: LogsFlags): Promise<void> {
+  return onTarget(f, (l) => localLogs(l, watcher, f), (fleet) => fleetLogs(fleet, watcher, f));
 }

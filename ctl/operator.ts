@@ -5,14 +5,12 @@
  */
 import type { Command } from 'commander';
 import type { Inventory } from '../protocol/fleet/messages.ts';
-import { resolveTarget } from './context.ts';
+import { selectors } from './context.ts';
 import { CtlError, EXIT } from './errors.ts';
 import { logs, type LogsFlags } from './logs.ts';
 import { addOutputOptions } from './program.ts';
-import { selectors, type GlobalFlags } from './run.ts';
-import type { FleetTarget } from './transport/fleet.ts';
-import type { LocalTarget } from './transport/local.ts';
-import { openFleet, openLocal } from './transport/index.ts';
+import type { GlobalFlags } from './run.ts';
+import { onTarget } from './transport/index.ts';
 
 const WAIT_DEFAULT_S = 60;
 const POLL_MS = 300;
@@ -20,26 +18,14 @@ const NAGIOS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 type Level = keyof typeof NAGIOS;
 
 /** Inventories of the target: one (local) or one per host (fleet; hosts that did not answer carry the reason). */
-async function inventories(f: GlobalFlags): Promise<Array<{ host: string | null; inventory?: Inventory; problem?: string }>> {
-  const t = await resolveTarget(f);
-  if (t.mode === 'local') {
-    if (selectors(f)) throw new CtlError('usage', '--host, --label and --all need the fleet: give --nats URL (or RING_NATS, or a context file)');
-    const local = await openLocal(t.endpoint, { timeoutMs: f.timeout * 1000, curveServerKey: f.curveServerKey });
-    try {
-      const r = await local.call('inventory', {});
-      return [{ host: null, inventory: r.inventory as Inventory }];
-    } finally {
-      local.close();
-    }
-  }
-  const fleet = await openFleet(t.nats, f.timeout * 1000);
-  try {
+type HostInventory = { host: string | null; inventory?: Inventory; problem?: string };
+
+async function inventories(f: GlobalFlags): Promise<HostInventory[]> {
+  return onTarget<HostInventory[]>(f, async (local) => [{ host: null, inventory: (await local.call('inventory', {})).inventory as Inventory }], async (fleet) => {
     const r = await fleet.call('inventory', { target: selectors(f) ?? { all: true }, timeout_ms: f.timeout * 1000 }, f.timeout * 1000 + 5000);
     if (r.status === 'error' && r.results.length === 0) throw new CtlError('error', r.reason ?? 'refused');
     return r.results.map((x) => (x.status === 'ok' ? { host: x.host, inventory: x.reply!.inventory as Inventory } : { host: x.host, problem: `${x.status}${x.reason ? `: ${x.reason}` : ''}` }));
-  } finally {
-    await fleet.close();
-  }
+  });
 }
 
 /** Why a watcher is not ready yet, or undefined when every process runs. */

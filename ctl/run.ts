@@ -4,7 +4,7 @@
  * --wait, and the outcome as text or one JSON document plus an exit code.
  */
 import type { ApiReply, Target as FleetSelector } from '../protocol/fleet/messages.ts';
-import { describeTarget, resolveTarget, type ContextFlags, type Target } from './context.ts';
+import { describeTarget, resolveTarget, selectors, type ContextFlags, type Target } from './context.ts';
 import { CtlError, type Outcome } from './errors.ts';
 import { UsageError } from './args.ts';
 import { exitCode, fleetOutcome, renderFleet, renderReply } from './output.ts';
@@ -16,9 +16,6 @@ export interface GlobalFlags extends ContextFlags {
   timeout: number;
   json?: boolean;
   curveServerKey?: string;
-  host?: string[];
-  label?: string[];
-  all?: boolean;
   wait?: boolean;
 }
 
@@ -31,10 +28,6 @@ export interface Result {
 
 const WATCHER_STATE_AFTER: Record<string, string> = { start: 'active', stop: 'stopped' };
 
-export function selectors(f: GlobalFlags): FleetSelector | undefined {
-  if (!f.host?.length && !f.label?.length && !f.all) return undefined;
-  return { ...(f.host?.length ? { hosts: f.host.flatMap((h) => h.split(',')) } : {}), ...(f.label?.length ? { labels: f.label } : {}), ...(f.all ? { all: true } : {}) };
-}
 
 function failure(command: string, target: Target | undefined, err: unknown): Result {
   const e = err instanceof CtlError ? err : err instanceof UsageError ? new CtlError('usage', err.message) : new CtlError('error', (err as Error).message);

@@ -1,26 +1,13 @@
 // ringctl against the fleet (real nats-server, ringd agents, ringmaster): selectors, host-grouped output, exit codes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 import type { Ringd } from '../support/ringd.ts';
+import { ringctl } from '../support/ringctl.ts';
 
-const RINGCTL = fileURLToPath(new URL('../../bin/ringctl.js', import.meta.url));
-
-function ringctl(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RINGCTL, ...args], { env: { ...process.env, RING_NATS: '', CIRCUSCTL_ENDPOINT: '', HOME: '/nonexistent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('ringctl, fleet mode', () => {
   let nats: TestNats;

@@ -1,25 +1,10 @@
 // ringctl against one real ringd (ZeroMQ): circusctl syntax, human and --json output, exit codes, idempotent start/stop.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startRingdControl, type RingdControl } from '../support/ringd-control.ts';
 import { freePort } from '../support/ports.ts';
+import { ringctl } from '../support/ringctl.ts';
 
-const RINGCTL = fileURLToPath(new URL('../../bin/ringctl.js', import.meta.url));
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function ringctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RINGCTL, ...args], { env: { ...process.env, RING_NATS: '', CIRCUSCTL_ENDPOINT: '', HOME: '/nonexistent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('ringctl, local mode', () => {
   let r: RingdControl;

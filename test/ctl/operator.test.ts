@@ -1,27 +1,15 @@
 // ringctl wait --ready, logs [-f] (one agent and the fleet) and check (Nagios exit codes), against real processes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 import type { Ringd } from '../support/ringd.ts';
 import { startRingdControl, type RingdControl } from '../support/ringd-control.ts';
+import { ringctl, startRingctl as start } from '../support/ringctl.ts';
 import { waitFor } from '../support/wait.ts';
 
-const RINGCTL = fileURLToPath(new URL('../../bin/ringctl.js', import.meta.url));
 const TICKER = 'cmd = "sh -c \'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done\'"';
 
-function start(args: string[]): { child: ChildProcess; out: () => string; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [RINGCTL, ...args], { env: { ...process.env, RING_NATS: '', CIRCUSCTL_ENDPOINT: '', HOME: '/nonexistent' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, out: () => stdout, done };
-}
-const ringctl = (args: string[]) => start(args).done;
 
 describe('ringctl wait, logs and check on one agent', () => {
   let r: RingdControl;
