@@ -201,9 +201,11 @@ export class Controller {
       this.o.log.info(`JetStream not used (${store.unavailable}): audit to ${this.o.auditFile?.file ?? 'nowhere'}, fleet view in memory only`);
       return;
     }
-    this.store = store;
     const kept = await store.load().catch(() => []);
+    if (this.nc !== nc) return;
     this.model.restore(kept, Date.now());
+    this.store = store;
+    for (const v of this.model.views()) store.save(structuredClone(v)); // what changed while the bucket was being read
     this.o.log.info(`JetStream: audit to stream ${AUDIT_STREAM}, agent views in bucket ${AGENTS_BUCKET} (${kept.length} kept from before)`);
   }
 

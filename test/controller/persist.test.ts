@@ -3,9 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AUDIT_STREAM } from '../../controller/defaults.ts';
+import { AGENTS_BUCKET, AUDIT_STREAM } from '../../controller/defaults.ts';
+import type { AgentView } from '../../protocol/fleet/messages.ts';
+import { waitFor } from '../support/wait.ts';
 import { auditSubject } from '../../controller/persist.ts';
 import { api, fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
@@ -34,7 +37,7 @@ describe('controller state in JetStream', () => {
   });
 
   it('mutating commands are audited in the RING_AUDIT stream, not the file', async () => {
-    await controllers[0].waitForOutput(/JetStream: audit to stream RING_AUDIT, agent views in bucket ring_agents \(0 kept from before\)/);
+    await controllers[0].waitForOutput(/JetStream: audit to stream RING_AUDIT, agent views in bucket ring_agents \(\d+ kept from before\)/);
     await waitFleet(nc, (s) => s.agents.some((a) => a.id === 'a1' && a.inventory !== null), 'a1 known');
     assert.equal((await api(nc, 'incr', { properties: { name: 'idle', waiting: true } })).status, 'ok');
     const jsm = await jetstreamManager(nc, { timeout: 5000 });
@@ -46,6 +49,10 @@ describe('controller state in JetStream', () => {
   });
 
   it('a restarted controller lists the agents it knew before hearing from them', async () => {
+    // The controller writes views in the background: wait until the bucket holds the one after the incr.
+    const kv = await new Kvm(jetstream(nc, { timeout: 5000 })).open(AGENTS_BUCKET);
+    await waitFor(async () => ((await kv.get('a1'))?.json<AgentView>().inventory?.watchers[0].numprocesses === 3) || undefined,
+      { timeoutMs: 30_000, what: 'a1 with 3 processes in the bucket' });
     await agent.stop('SIGKILL');
     await controllers[0].stop('SIGKILL');
     controllers.push(startRingmaster(dir, [nats.url], { id: 'ctl-2' }));
