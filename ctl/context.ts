@@ -4,8 +4,6 @@
  * context file holding [nats] with credentials: --context FILE, ~/.config/ringmaster/ctl.toml,
  * /etc/ringmaster/ctl.toml). Explicit flags win over the environment, which wins over files.
  */
-import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../protocol/errors.ts';
 import type { Target as FleetSelector } from '../protocol/fleet/messages.ts';
@@ -14,8 +12,8 @@ import { Issues, joinKey } from '../agent/config/issues.ts';
 import { Invalid } from '../agent/config/parsers.ts';
 import { readSection, readToml } from '../agent/config/sections.ts';
 import { unknownMessage } from '../agent/config/suggest.ts';
-import { DEFAULT_ENDPOINT } from '../agent/defaults.ts';
 import { CtlError } from './errors.ts';
+import { targetSource } from './target-source.ts';
 
 export type Target = { mode: 'local'; endpoint: string; source: string } | { mode: 'fleet'; nats: NatsConfig; source: string };
 
@@ -37,11 +35,6 @@ export function selectors(f: ContextFlags): FleetSelector | undefined {
   return { ...(f.host?.length ? { hosts: f.host.flatMap((h) => h.split(',')) } : {}), ...(f.label?.length ? { labels: f.label } : {}), ...(f.all ? { all: true } : {}) };
 }
 
-
-/** The context files looked for, in order, when none is named. */
-export function contextFiles(home = os.homedir()): string[] {
-  return [path.join(home, '.config', 'ringmaster', 'ctl.toml'), '/etc/ringmaster/ctl.toml'];
-}
 
 async function readContext(file: string): Promise<NatsConfig> {
   const issues = new Issues();
@@ -65,14 +58,15 @@ function natsFrom(urls: string, source: string): NatsConfig {
 }
 
 export async function resolveTarget(flags: ContextFlags, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
-  if (flags.endpoint) return { mode: 'local', endpoint: flags.endpoint, source: '--endpoint' };
-  if (flags.nats) return { mode: 'fleet', nats: natsFrom(flags.nats, '--nats'), source: '--nats' };
-  if (flags.context) return { mode: 'fleet', nats: await readContext(flags.context), source: flags.context };
-  if (env.RING_NATS) return { mode: 'fleet', nats: natsFrom(env.RING_NATS, 'RING_NATS'), source: 'RING_NATS' };
-  if (env.CIRCUSCTL_ENDPOINT) return { mode: 'local', endpoint: env.CIRCUSCTL_ENDPOINT, source: 'CIRCUSCTL_ENDPOINT' };
-  const file = contextFiles(env.HOME ?? os.homedir()).find((f) => existsSync(f));
-  if (file) return { mode: 'fleet', nats: await readContext(file), source: file };
-  return { mode: 'local', endpoint: DEFAULT_ENDPOINT, source: 'default' };
+  const from = targetSource(flags, env);
+  switch (from.kind) {
+    case 'endpoint':
+      return { mode: 'local', endpoint: from.endpoint, source: from.source };
+    case 'nats':
+      return { mode: 'fleet', nats: natsFrom(from.urls, from.source), source: from.source };
+    case 'context':
+      return { mode: 'fleet', nats: await readContext(from.file), source: from.source };
+  }
 }
 
 /** How the current target is shown (prompt, errors): "tcp://127.0.0.1:5555" or "fleet nats://10.0.0.9:4222". */

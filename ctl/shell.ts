@@ -9,7 +9,8 @@ import { createInterface, type Interface } from 'node:readline';
 import { Command, CommanderError } from 'commander';
 import { shellSplit } from '../agent/config/shlex.ts';
 import { describeTarget, resolveTarget } from './context.ts';
-import { buildProgram, commandEntries } from './program.ts';
+import { fullProgram } from './cli.ts';
+import { commandEntries } from './program.ts';
 import { candidates, type CompletionContext, type TargetFlags } from './completion/engine.ts';
 import { liveNames } from './completion/live.ts';
 import { fromLine } from './completion/words.ts';
@@ -25,7 +26,7 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Saved lines, newest first (as readline keeps them). */
-function loadHistory(file: string): string[] {
+export function loadHistory(file: string): string[] {
   try {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
   } catch {
@@ -33,7 +34,7 @@ function loadHistory(file: string): string[] {
   }
 }
 
-function saveHistory(file: string, lines: string[]): void {
+export function saveHistory(file: string, lines: string[]): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, lines.slice().reverse().map((l) => `${l}\n`).join(''), { mode: 0o600 });
@@ -43,7 +44,7 @@ function saveHistory(file: string, lines: string[]): void {
 }
 
 /** The shell's own global options (target, timeout, --json) as arguments put before every line. */
-function globalArgs(program: Command, flags: Record<string, unknown>): string[] {
+export function globalArgs(program: Command, flags: Record<string, unknown>): string[] {
   return program.options.flatMap((o) => {
     const value = flags[o.attributeName()];
     if (value === undefined || value === false || !o.long || o.long === '--version') return [];
@@ -62,7 +63,8 @@ async function runLine(line: string, flags: Record<string, unknown>): Promise<bo
   }
   if (words.length === 0) return false;
   if (LEAVE.includes(words[0])) return true;
-  const program = buildProgram(() => undefined).addHelpText('after', SHELL_HELP);
+  if (words[0] === 'shell') return void process.stderr.write('ringctl: already in the shell\n'), false;
+  const program = fullProgram(() => undefined).addHelpText('after', SHELL_HELP);
   try {
     await program.parseAsync([...globalArgs(program, flags), ...words], { from: 'user' });
   } catch (err) {
@@ -87,8 +89,12 @@ function completer(ctx: CompletionContext) {
   };
 }
 
-/** Ctrl-C drops the line being typed, as in sh. */
-function onInterrupt(rl: Interface): void {
+/**
+ * Ctrl-C ends the streaming command running (logs -f, listen, wait: they end on SIGINT, which the
+ * terminal does not send while readline reads keys), or else drops the line being typed, as in sh.
+ */
+function onInterrupt(rl: Interface, running: boolean): void {
+  if (running) return void process.emit('SIGINT');
   rl.write(null, { ctrl: true, name: 'e' });
   rl.write(null, { ctrl: true, name: 'u' });
   process.stdout.write('^C\n');
@@ -98,16 +104,20 @@ function onInterrupt(rl: Interface): void {
 /** Reads and runs lines until exit, quit or end of input; `flags` are the global options ringctl was started with. */
 export async function runShell(flags: TargetFlags & Record<string, unknown>): Promise<void> {
   const file = historyFile();
-  const ctx: CompletionContext = { program: buildProgram(() => undefined), entries: commandEntries(), builtins: LEAVE, flags, names: liveNames };
+  const ctx: CompletionContext = { program: fullProgram(() => undefined), entries: commandEntries(), builtins: LEAVE, flags, names: liveNames };
   const rl = createInterface({
     input: process.stdin, output: process.stdout, prompt: await promptFor(flags), completer: completer(ctx),
     history: loadHistory(file), historySize: HISTORY_SIZE, removeHistoryDuplicates: true,
   });
   rl.on('history', (lines: string[]) => saveHistory(file, lines));
-  rl.on('SIGINT', () => onInterrupt(rl));
+  let running = false;
+  rl.on('SIGINT', () => onInterrupt(rl, running));
   rl.prompt();
   for await (const line of rl) {
-    if (await runLine(line, flags)) return rl.close();
+    running = true;
+    const leave = await runLine(line, flags);
+    running = false;
+    if (leave) return rl.close();
     rl.prompt();
   }
   process.stdout.write('\n'); // after Ctrl-D, leave the prompt's line

@@ -12,15 +12,21 @@ function cacheFile(key: string, env: NodeJS.ProcessEnv): string {
   return path.join(cacheDir(env), `complete-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
 }
 
-/** The value stored under `key` if it is younger than ttlMs; undefined when absent, stale or unreadable. */
-export function readCache<T>(key: string, ttlMs: number, env: NodeJS.ProcessEnv = process.env): T | undefined {
+/** The value stored under `key` and how old it is; undefined when absent or unreadable. */
+export function readCacheEntry<T>(key: string, env: NodeJS.ProcessEnv = process.env): { value: T; ageMs: number } | undefined {
   try {
     const entry = JSON.parse(readFileSync(cacheFile(key, env), 'utf8')) as { key: string; ts: number; value: T };
-    const age = Date.now() - entry.ts;
-    return entry.key === key && age >= 0 && age < ttlMs ? entry.value : undefined;
+    const ageMs = Date.now() - entry.ts;
+    return entry.key === key && ageMs >= 0 ? { value: entry.value, ageMs } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The value stored under `key` if it is younger than ttlMs; undefined when absent, stale or unreadable. */
+export function readCache<T>(key: string, ttlMs: number, env: NodeJS.ProcessEnv = process.env): T | undefined {
+  const entry = readCacheEntry<T>(key, env);
+  return entry && entry.ageMs < ttlMs ? entry.value : undefined;
 }
 
 /** Stores `value` under `key` (atomically: a reader never sees half a file); failures are ignored, the cache is only a shortcut. */

@@ -1,18 +1,23 @@
 /** Registers `ringctl completion bash|zsh [--install]`, the hidden `__complete` the scripts call back, and `shell` (what a bare `ringctl` runs on a terminal). */
 import { Argument, type Command } from 'commander';
 import { commandEntries } from '../program.ts';
-import { runShell } from '../shell.ts';
-import { candidates } from './engine.ts';
+import { readCacheEntry, writeCache } from './cache.ts';
+import type { CompletionContext } from './engine.ts';
+import { completeWords, specKey } from './fast.ts';
 import { liveNames } from './live.ts';
 import { install, script, SHELLS, type Shell } from './scripts.ts';
-import { fromCompWords } from './words.ts';
+import { specOf } from './spec.ts';
 
-/** The candidates for COMP_WORDS/$words, one a line, trimmed of what the shell will not replace; nothing at all on any failure. */
-async function complete(program: Command, cword: string, raw: string[]): Promise<string> {
+/**
+ * The full path of `__complete` (fast.ts declined): the candidates, and the spec saved for the
+ * fast path under the stamp bin/ringctl.js gives (RINGCTL_SPEC_STAMP) when it is not saved yet.
+ */
+async function complete(program: Command, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
-    const line = fromCompWords(raw, Number(cword));
-    const found = await candidates(line.words, line.cword, { program, entries: commandEntries(), names: liveNames });
-    return found.map((c) => `${c.slice(line.strip)}\n`).join('');
+    const ctx: CompletionContext = { program, entries: commandEntries(), names: liveNames };
+    const stamp = env.RINGCTL_SPEC_STAMP;
+    if (stamp && !readCacheEntry(specKey(stamp), env)) writeCache(specKey(stamp), specOf(program, ctx.entries!), env);
+    return await completeWords(args, ctx);
   } catch {
     return '';
   }
@@ -39,7 +44,7 @@ export function addCompletion(program: Command): void {
     .argument('<cword>', 'index of the word under the cursor')
     .argument('[words...]', 'the words of the line, the program first')
     .action(async (cword: string, words: string[]) => {
-      process.stdout.write(await complete(program, cword, words));
+      process.stdout.write(await complete(program, [cword, ...words]));
     });
   program
     .command('shell', { isDefault: true })
@@ -49,6 +54,7 @@ export function addCompletion(program: Command): void {
       const explicit = program.args[0] === 'shell';
       if (self.args.length) return explicit ? self.error(`error: shell takes no arguments (got '${self.args[0]}')`) : unknownCommand(program);
       if (!explicit && !(process.stdin.isTTY && process.stdout.isTTY)) return program.help({ error: true });
+      const { runShell } = await import('../shell.ts');
       await runShell(self.optsWithGlobals());
     });
 }

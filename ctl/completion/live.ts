@@ -3,27 +3,11 @@
  * short timeout and cached on disk for a few seconds per target, so that most TABs ask nobody.
  * A target that does not answer gives no names (cached too), never an error.
  */
-import { describeTarget, resolveTarget, type Target } from '../context.ts';
+import { resolveTarget, type Target } from '../context.ts';
 import type { FleetSnapshot } from '../../protocol/fleet/messages.ts';
-import { readCache, writeCache } from './cache.ts';
+import { writeCache } from './cache.ts';
 import type { LiveKind, TargetFlags } from './engine.ts';
-
-export interface LiveNames {
-  watcher: string[];
-  host: string[];
-  label: string[];
-}
-
-/** Seconds a fetch is reused (RINGCTL_COMPLETION_TTL) and may take (RINGCTL_COMPLETION_TIMEOUT). */
-export const DEFAULT_TTL_S = 5;
-export const DEFAULT_TIMEOUT_S = 1.5;
-
-const NONE: LiveNames = { watcher: [], host: [], label: [] };
-
-function seconds(text: string | undefined, fallback: number): number {
-  const n = Number(text);
-  return text && Number.isFinite(n) && n >= 0 ? n : fallback;
-}
+import { cachedNames, DEFAULT_TIMEOUT_S, liveKey, NO_NAMES, seconds, ttlMs, type LiveNames } from './names-cache.ts';
 
 const sorted = (names: Iterable<string>): string[] => [...new Set(names)].sort();
 
@@ -42,7 +26,7 @@ async function fetchNames(target: Target, flags: TargetFlags, timeoutMs: number)
     const local = new LocalTarget(target.endpoint, { timeoutMs, curveServerKey: flags.curveServerKey });
     try {
       const reply = await local.call('list', {});
-      return { ...NONE, watcher: Array.isArray(reply.watchers) ? sorted(reply.watchers.map(String)) : [] };
+      return { ...NO_NAMES, watcher: Array.isArray(reply.watchers) ? sorted(reply.watchers.map(String)) : [] };
     } finally {
       local.close();
     }
@@ -59,12 +43,12 @@ async function fetchNames(target: Target, flags: TargetFlags, timeoutMs: number)
 /** The names of `kind` on the target `flags` (or the environment, or a context file) choose; [] when it cannot be reached. */
 export async function liveNames(kind: LiveKind, flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   try {
-    const target = await resolveTarget(flags, env);
-    const key = `${describeTarget(target)} ${flags.curveServerKey ?? ''}`;
-    let names = readCache<LiveNames>(key, seconds(env.RINGCTL_COMPLETION_TTL, DEFAULT_TTL_S) * 1000, env);
+    const cached = cachedNames(flags, env);
+    let names = cached && cached.ageMs < ttlMs(env) ? cached.value : undefined;
     if (!names) {
-      names = await fetchNames(target, flags, seconds(env.RINGCTL_COMPLETION_TIMEOUT, DEFAULT_TIMEOUT_S) * 1000).catch(() => NONE);
-      writeCache(key, names, env);
+      const timeoutMs = seconds(env.RINGCTL_COMPLETION_TIMEOUT, DEFAULT_TIMEOUT_S) * 1000;
+      names = await resolveTarget(flags, env).then((target) => fetchNames(target, flags, timeoutMs)).catch(() => NO_NAMES);
+      writeCache(liveKey(flags, env), names, env);
     }
     return names[kind] ?? [];
   } catch {

@@ -10,6 +10,7 @@ import { installTarget } from '../../ctl/completion/scripts.ts';
 import { fromCompWords } from '../../ctl/completion/words.ts';
 import { fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
+import { staticImports } from '../support/imports.ts';
 import { freePort } from '../support/ports.ts';
 import { startRingdControl, type RingdControl } from '../support/ringd-control.ts';
 import type { Ringd } from '../support/ringd.ts';
@@ -127,6 +128,25 @@ describe('ringctl completion: the catalogue', () => {
   });
 });
 
+describe('ringctl completion: the fast path of a TAB', () => {
+  it('loads neither commander, the catalogue, the config loader, zeromq nor NATS', () => {
+    const loaded = [...staticImports(fileURLToPath(new URL('../../ctl/completion/fast.ts', import.meta.url)))];
+    const heavy = loaded.filter((m) => /^(commander|zeromq|@nats-io|smol-toml)|\/(protocol|controller)\/|\/config\/(?!shlex)|\/(program|context|live|spec)\.ts$/.test(m));
+    assert.deepEqual(heavy, []);
+    assert.ok(loaded.some((m) => m.endsWith('/completion/engine.ts')), 'it computes the candidates itself');
+  });
+
+  it('the first TAB saves the spec of the command line; the next ones answer from it, with no names cached as without them', async () => {
+    const env = { XDG_CACHE_HOME: join(dir, 'fast-cache') };
+    assert.deepEqual(await complete(['sta'], env), ['start', 'stats', 'status']);
+    const saved = readdirSync(join(dir, 'fast-cache', 'ringmaster'));
+    assert.equal(saved.length, 1, `one file: the spec (${saved.join(', ')})`);
+    assert.deepEqual(await complete(['signal', 'web', 'HU'], env), ['HUP']);
+    assert.deepEqual(await complete(['get', 'web', 'graceful_t'], env), ['graceful_timeout']);
+    assert.deepEqual(await complete(['import-circus', '--o'], env), ['--output']);
+  });
+});
+
 describe('ringctl completion: live names from ringd, cached', () => {
   let r: RingdControl;
   before(async () => {
@@ -144,13 +164,16 @@ describe('ringctl completion: live names from ringd, cached', () => {
     assert.deepEqual(await complete(bashWords('-e', ep, 'rollout', '')), ['api', 'reload', 'restart', 'web', 'worker']);
   });
 
-  it('names are cached per target: within the TTL ringd is not asked; after it, no names and no error', async () => {
+  it('names are cached per target: within the TTL ringd is not asked; after it, the stale names answer once while they are fetched again, then none', async () => {
     const ep = r.endpoints.control;
     assert.deepEqual(await complete(bashWords('--endpoint', ep, 'restart', '')), ['api', 'web', 'worker']);
     assert.ok(readdirSync(join(dir, 'cache', 'ringmaster')).some((f) => /^complete-\w+\.json$/.test(f)));
     await r.stop();
     const long = { RINGCTL_COMPLETION_TTL: '3600' };
     assert.deepEqual(await complete(bashWords('--endpoint', ep, 'restart', ''), long), ['api', 'web', 'worker'], 'from the cache: ringd is gone');
+    // Past the TTL a TAB does not wait for the target: it answers from the names it has and a
+    // detached ringctl fetches them again (the full path alone would answer nothing, after a timeout).
+    assert.deepEqual(await complete(bashWords('--endpoint', ep, 'restart', ''), { RINGCTL_COMPLETION_TTL: '0' }), ['api', 'web', 'worker'], 'stale names, refreshed behind');
     await waitFor(async () => (await complete(bashWords('--endpoint', ep, 'restart', ''), { RINGCTL_COMPLETION_TTL: '1' })).length === 0,
       { what: 'the cached names to expire', timeoutMs: 60_000, intervalMs: 200 });
   });

@@ -124,6 +124,21 @@ describe('ringctl shell', () => {
     await term.until(/^web,worker\n(.*\n)*web,worker$/m, 'list run again');
   });
 
+  it('runs the commands beyond the catalogue; Ctrl-C ends a streaming one and the shell goes on', async () => {
+    await term.type('wait --ready web --timeout 30', 'Enter');
+    await term.until(/> wait --ready web --timeout 30\nweb: ready$/m, 'wait --ready');
+    await term.type('logs -f web', 'Enter');
+    // Ctrl-C until the prompt is back (one sent before logs listens for it does nothing).
+    await waitFor(async () => {
+      await term.type('', 'C-c');
+      return /> logs -f web\n(.*\n)*ringctl tcp:\S+>$/m.test(await term.screen());
+    }, { what: 'Ctrl-C to end logs -f', timeoutMs: 30_000, intervalMs: 500 });
+    await term.type('keygen --help', 'Enter');
+    await term.until(/^Usage: ringctl keygen/m, 'the help of keygen');
+    await term.type('shell', 'Enter');
+    await term.until(/^ringctl: already in the shell$/m, 'no shell in the shell');
+  });
+
   it('exit ends it with status 0; the history is kept for the next session', async () => {
     await term.type('exit', 'Enter');
     assert.equal(await term.exitStatus(), 0);
