@@ -22,6 +22,7 @@ import { AgentDiscovery } from './discovery/agent.ts';
 import { FleetLink } from './fleet/fleet-link.ts';
 import { Revision } from './fleet/revision.ts';
 import { VERSION } from './version.ts';
+import { notifySystemd } from './systemd/notify.ts';
 
 /** One state file per config file, so several ringd on one host never touch each other's children. */
 export function stateFileFor(cfg: Config): string {
@@ -97,6 +98,7 @@ export class Daemon {
     this.log.info(`ringd ${process.pid} starting ${this.cfg.watchers.length} watcher(s) from ${this.cfg.file} (boot ${this.arbiter.bootId})`);
     await this.arbiter.start();
     this.log.info('ringd ready');
+    notifySystemd(this.log, 'READY=1', `STATUS=${this.arbiter.names().length} watcher(s) started`);
   }
 
   /** Stops every watcher in order, then exits 0. A second request while stopping is ignored. */
@@ -106,6 +108,7 @@ export class Daemon {
       return this.stopping;
     }
     this.log.info(`${reason}: stopping all watchers`);
+    notifySystemd(this.log, 'STOPPING=1');
     this.stopping = (async () => {
       if (this.reaperTimer) clearInterval(this.reaperTimer);
       // Listeners and controllers mark us left at once, even if the stops take minutes.

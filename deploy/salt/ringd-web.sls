@@ -1,28 +1,25 @@
-# Salt state: a web watcher on every host of the role, driven idempotently through ringctl.
-# `ringctl start` on a running watcher succeeds with changed: false; `--wait` blocks until active.
-# (The full Salt layout — packages, the ringd service, conf.d files — comes with the deploy issue.)
+# One service by hand, without the formula: the web watcher's file in /etc/ringmaster/conf.d/
+# (checked by ringd before it is written), a reload only when it changed, and the watcher kept
+# running through ringctl: `ringctl --json start` on an active watcher succeeds with
+# "changed": false (read by Salt: stateful), and --wait blocks until it is active.
+# The full formula (package, units, ringd.toml, every service from pillar) is ringmaster/.
 
-/etc/ringd/conf.d/web.toml:
+/etc/ringmaster/conf.d/web.toml:
   file.managed:
-    - source: salt://ringd/files/web.toml
+    - source: salt://files/web.toml
     - mode: '0644'
+    - check_cmd: ringd --check-config
 
 ringd-reload-config:
   cmd.run:
-    - name: ringctl reloadconfig --wait
+    - name: ringctl --endpoint tcp://127.0.0.1:5555 --json reloadconfig --wait
     - onchanges:
-      - file: /etc/ringd/conf.d/web.toml
+      - file: /etc/ringmaster/conf.d/web.toml
 
 web-running:
   cmd.run:
-    - name: ringctl start web --wait --timeout 120
-    - unless: test "$(ringctl status web)" = active
+    - name: ringctl --endpoint tcp://127.0.0.1:5555 --json --timeout 120 start web --wait
+    - unless: ringctl --endpoint tcp://127.0.0.1:5555 check web
+    - stateful: True
     - require:
       - cmd: ringd-reload-config
-
-web-ready:
-  cmd.run:
-    - name: ringctl wait --ready web --timeout 300
-    - unless: ringctl check web
-    - require:
-      - cmd: web-running
