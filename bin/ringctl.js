@@ -5,13 +5,13 @@
 import { readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
-const SOURCES = ['ctl/', 'agent/', 'protocol/', 'controller/'];
+const SOURCES = ['ctl/', 'agent/', 'protocol/', 'controller/', 'tui/'];
 
 function newest(dir) {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = new URL(e.name + (e.isDirectory() ? '/' : ''), dir);
-    t = Math.max(t, e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+    t = Math.max(t, e.isDirectory() ? newest(p) : /\.tsx?$/.test(e.name) ? statSync(p).mtimeMs : 0);
   }
   return t;
 }

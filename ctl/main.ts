@@ -3,9 +3,11 @@ import { CommanderError } from 'commander';
 import { UsageError } from './args.ts';
 import { EXIT } from './errors.ts';
 import { fullProgram } from './cli.ts';
+import { addTui } from '../tui/command.ts';
 
 let code = EXIT.ok as number;
 const program = fullProgram((c) => (code = c));
+addTui(program, (c) => (code = c));
 
 try {
   await program.parseAsync(process.argv);

@@ -89,8 +89,11 @@ function addCommand(program: Command, def: CommandEntry, run: (name: string, pro
   });
 }
 
+/** Runs one command of the program (the TUI's command line passes its own, to show the result on screen). */
+export type CommandRunner = (name: string, props: Record<string, unknown>, g: GlobalFlags, fleetOnly: boolean) => Promise<void>;
+
 /** The whole program; `out` receives exit codes (the CLI exits with them, the shell keeps going). */
-export function buildProgram(onExit: (code: number) => void): Command {
+export function buildProgram(onExit: (code: number) => void, runner?: CommandRunner): Command {
   const program = new Command('ringctl')
     .description('Operate Ringmaster: one agent (ZeroMQ, like circusctl) or the whole fleet (NATS, through ringmaster).')
     .version(`ringctl ${VERSION}`, '-V, --version')
@@ -115,6 +118,6 @@ export function buildProgram(onExit: (code: number) => void): Command {
     }
     onExit(emit(await runCommand(name, props, g, { fleetOnly }), g));
   };
-  for (const def of commandEntries()) addCommand(program, def, run);
+  for (const def of commandEntries()) addCommand(program, def, runner ?? run);
   return program;
 }
