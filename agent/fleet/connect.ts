@@ -4,6 +4,8 @@
  * exports natsConnectOptions, connectNats, explainNatsError, needsOperator, wantsTls and NatsSetupError are stable.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   connect, credsAuthenticator, errors, nkeyAuthenticator, type Authenticator, type NatsConnection, type NodeConnectionOptions,
 } from '@nats-io/transport-node';
@@ -78,9 +80,35 @@ export function natsConnectOptions(cfg: NatsConfig, name: string, servers: strin
       ...(cfg.tls_ca !== undefined ? { ca: readConfigFile('tls_ca', cfg.tls_ca) } : {}),
       ...(cfg.tls_cert !== undefined ? { cert: readConfigFile('tls_cert', cfg.tls_cert) } : {}),
       ...(cfg.tls_key !== undefined ? { key: readConfigFile('tls_key', cfg.tls_key) } : {}),
+      ...(addressIdentity(servers) ? { checkServerIdentity: addressIdentity(servers) } : {}),
     };
   }
   return opts;
+}
+
+/** The host of a server URL ("tls://10.0.0.9:4222" → "10.0.0.9", brackets of IPv6 removed); "" when it does not parse. */
+function serverHost(url: string): string {
+  try {
+    return new URL(url.includes('://') ? url : `nats://${url}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * nats.js gives TLS no server name for a server named by its IP address, so Node would check the
+ * certificate against "localhost" and refuse `tls://10.0.0.9:4222` with a certificate made for
+ * 10.0.0.9. This checks such certificates against the configured addresses instead (valid for any
+ * of them: they are all this fleet's servers); servers named by DNS keep Node's own check.
+ */
+function addressIdentity(servers: string[]): ((host: string, cert: PeerCertificate) => Error | undefined) | undefined {
+  const hosts = new Set(servers.map(serverHost));
+  const ips = [...hosts].filter((h) => isIP(h));
+  if (ips.length === 0) return undefined;
+  return (host, cert) => {
+    const names = [...(hosts.has(host) ? [host] : []), ...ips];
+    return names.some((n) => checkServerIdentity(n, cert) === undefined) ? undefined : checkServerIdentity(names[0], cert);
+  };
 }
 
 /** One connection attempt to `servers` (each tried once); rejects when none accepts. Reconnects after that are automatic. */

@@ -1,5 +1,5 @@
 // Agent-link tests: a NATS client that collects what agents publish and makes requests, and a real ringd linked to a nats-server.
-import { connect, errors, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, errors, type NatsConnection, type NodeConnectionOptions, type Subscription } from '@nats-io/transport-node';
 import { startRingdControl, type RingdControl, type StartOptions } from './ringd-control.ts';
 import type { TestNats } from './nats.ts';
 import { waitFor } from './wait.ts';
@@ -57,7 +57,7 @@ export class NatsProbe {
 
   private constructor(readonly nc: NatsConnection) {}
 
-  static async connect(url: string, opts: { user?: string; pass?: string } = {}): Promise<NatsProbe> {
+  static async connect(url: string, opts: Partial<Pick<NodeConnectionOptions, 'user' | 'pass' | 'tls'>> = {}): Promise<NatsProbe> {
     return new NatsProbe(await connect({ servers: [url], reconnectTimeWait: 200, maxReconnectAttempts: -1, ...opts }));
   }
 
