@@ -53,6 +53,8 @@ export const DEFAULT_PUBSUB_ENDPOINT = 'tcp://127.0.0.1:5556';
 export const DEFAULT_STATS_ENDPOINT = 'tcp://127.0.0.1:5557';
 export const DEFAULT_STATS_INTERVAL_MS = 1000;
 export const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+/** `add` (and `set` of what runs) from NATS or a non-loopback endpoint: refused unless enabled (Circus let anyone run anything). */
+export const DEFAULT_ALLOW_REMOTE_ADD = false;
 
 /** Sockets ([sockets.NAME]) and readiness. */
 export const DEFAULT_SOCKET_HOST = '127.0.0.1';

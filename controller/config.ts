@@ -9,7 +9,7 @@ import { ConfigError } from '../protocol/errors.ts';
 import { NATS_OPTIONS, natsConfigProblems, natsServers, type NatsConfig } from '../agent/config/nats.ts';
 import { optionsOf, type OptionDef } from '../agent/config/option-def.ts';
 import * as P from '../agent/config/parsers.ts';
-import { DISCOVERY_OPTIONS, LOG_LEVELS } from '../agent/config/schema.ts';
+import { DISCOVERY_OPTIONS, LOG_LEVELS, optionRows, type OptionRow } from '../agent/config/schema.ts';
 import { readSection, readToml } from '../agent/config/sections.ts';
 import { Issues, joinKey } from '../agent/config/issues.ts';
 import { unknownMessage } from '../agent/config/suggest.ts';
@@ -49,19 +49,20 @@ function defaultAuditFile(): string {
 
 export const CONTROLLER_OPTIONS: readonly OptionDef<ControllerSection>[] = [
   option('id', P.agentId, undefined, 'Name of this controller (in replies, the audit trail and discovery).', {
-    compute: () => `ringmaster-${agentId(undefined)}`, defaultText: '"ringmaster-<short host name>"',
+    compute: () => `ringmaster-${agentId(undefined)}`, defaultText: '"ringmaster-<short host name>"', example: 'ctl-par1',
   }),
-  option('suspect_after', P.integer(1), D.DEFAULT_SUSPECT_AFTER_MISSED, 'An agent turns suspect after this many of its heartbeat intervals without a heartbeat.'),
-  option('lost_after', P.positiveDuration, D.DEFAULT_LOST_AFTER_MS, 'An agent turns lost after this long without a heartbeat.'),
-  option('request_timeout', P.positiveDuration, D.DEFAULT_REQUEST_TIMEOUT_MS, 'Per-agent timeout of a fleet command when the request names none.'),
-  option('announce_nats', natsServers, [], 'NATS URLs given to agents that ask by discovery (agents without [nats] servers); empty: [nats] servers.'),
+  option('suspect_after', P.integer(1), D.DEFAULT_SUSPECT_AFTER_MISSED, 'An agent turns suspect after this many of its heartbeat intervals without a heartbeat.', { example: 5 }),
+  option('lost_after', P.positiveDuration, D.DEFAULT_LOST_AFTER_MS, 'An agent turns lost after this long without a heartbeat.', { example: '30s' }),
+  option('request_timeout', P.positiveDuration, D.DEFAULT_REQUEST_TIMEOUT_MS, 'Per-agent timeout of a fleet command when the request names none.', { example: '10s' }),
+  option('announce_nats', natsServers, [], 'NATS URLs given to agents that ask by discovery (agents without [nats] servers); empty: [nats] servers.', { example: ['nats://10.0.0.9:4222'] }),
   option('audit_file', P.filePath, undefined, 'Audit trail of mutating fleet commands (JSON lines) when JetStream is not available.', {
-    compute: defaultAuditFile, defaultText: `${D.DEFAULT_AUDIT_FILE_ROOT} as root, else $TMPDIR/ringmaster-<uid>/audit.jsonl`,
+    compute: defaultAuditFile, defaultText: `${D.DEFAULT_AUDIT_FILE_ROOT} as root, else $TMPDIR/ringmaster-<uid>/audit.jsonl`, example: '/srv/ringmaster/audit.jsonl',
   }),
   option('loglevel', P.oneOf(LOG_LEVELS), 'info', 'Log verbosity of ringmaster.'),
 ];
 
-const SECTIONS = ['controller', 'nats', 'discovery'];
+/** The tables of ringmaster's file. */
+export const CONTROLLER_SECTIONS: readonly string[] = ['controller', 'nats', 'discovery'];
 
 /** Loads and validates a controller file; throws a ConfigError listing every problem. */
 export async function loadControllerConfig(file: string): Promise<ControllerConfig> {
@@ -69,7 +70,7 @@ export async function loadControllerConfig(file: string): Promise<ControllerConf
   const src = await readToml(path.resolve(file), file, issues);
   if (!src) throw new ConfigError(issues.list);
   for (const key of Object.keys(src.data)) {
-    if (!SECTIONS.includes(key)) issues.add(src.display, joinKey('', key), unknownMessage('section', key, SECTIONS));
+    if (!CONTROLLER_SECTIONS.includes(key)) issues.add(src.display, joinKey('', key), unknownMessage('section', key, CONTROLLER_SECTIONS));
   }
   const controller = readSection<ControllerSection>(src, 'controller', CONTROLLER_OPTIONS, {}, issues);
   const nats = readSection<NatsConfig>(src, 'nats', NATS_OPTIONS, {}, issues);
@@ -80,7 +81,7 @@ export async function loadControllerConfig(file: string): Promise<ControllerConf
   return { file: src.abs, controller, nats, discovery };
 }
 
-/** Every documented controller option, for docs/fleet.md. */
-export function describeControllerOptions(): { key: string; type: string; default: string; description: string }[] {
-  return CONTROLLER_OPTIONS.map((d) => ({ key: d.key, type: d.type, default: d.defaultText, description: d.description }));
+/** Every [controller] option, for docs/configuration.md. */
+export function describeControllerOptions(): OptionRow[] {
+  return optionRows(CONTROLLER_OPTIONS);
 }

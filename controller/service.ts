@@ -8,6 +8,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { findCommand } from '../protocol/commands/index.ts';
 import type { AgentView, ApiReply, FleetSnapshot } from '../protocol/fleet/messages.ts';
 import { API_QUEUE, subjects } from '../protocol/fleet/subjects.ts';
+import { monotonicMs } from '../agent/clock.ts';
 import type { Logger } from '../agent/log.ts';
 import { errorReply, fanout, parseApiRequest, type FanoutContext } from './api/fanout.ts';
 import { rollout } from './api/rollout.ts';
@@ -77,7 +78,7 @@ export class Controller {
     on(subjects.events, (m) => this.event(m));
     on(subjects.apiAll, (m) => this.api(m), API_QUEUE);
     on(subjects.fleetSnapshot, (m) => this.respond(m, this.snapshot(m.string())), API_QUEUE);
-    this.timer ??= setInterval(() => this.model.tick(Date.now()), TICK_MS);
+    this.timer ??= setInterval(() => this.model.tick(monotonicMs()), TICK_MS);
     void this.openStore(nc);
     this.timer.unref();
   }
@@ -121,7 +122,7 @@ export class Controller {
 
   /** Feeds what the discovery listener hears into the model. */
   discovery(e: ListenerEvent): void {
-    if (e.event !== 'dropped') this.model.discovered(e.peer, e.event, e.at);
+    if (e.event !== 'dropped') this.model.discovered(e.peer, e.event, monotonicMs());
   }
 
   stop(): void {
@@ -146,7 +147,7 @@ export class Controller {
     } catch (err) {
       return this.malformed(m, err as Error);
     }
-    if (this.model.heartbeat(hb, Date.now())) void this.fetchInventory(hb.id);
+    if (this.model.heartbeat(hb, monotonicMs())) void this.fetchInventory(hb.id);
   }
 
   private event(m: Msg): void {
@@ -156,8 +157,8 @@ export class Controller {
     } catch (err) {
       return this.malformed(m, err as Error);
     }
-    if (ev.event === 'goodbye' && m.subject.includes('.evt._agent.')) return this.model.left(ev.agent, ev.boot, Date.now());
-    if (this.model.event(ev, Date.now())) void this.fetchInventory(ev.agent);
+    if (ev.event === 'goodbye' && m.subject.includes('.evt._agent.')) return this.model.left(ev.agent, ev.boot, monotonicMs());
+    if (this.model.event(ev, monotonicMs())) void this.fetchInventory(ev.agent);
   }
 
   /** Fetches an agent's inventory (one request in flight per agent); a failure waits for the next heartbeat. */
@@ -166,7 +167,7 @@ export class Controller {
     this.fetching.add(id);
     try {
       const reply = await this.connection().request(subjects.ctl(id, 'inventory'), JSON.stringify({ id: `inv-${Date.now()}`, command: 'inventory' }), { timeout: this.o.requestTimeoutMs });
-      this.model.inventory(parseInventory(reply.string(), id), Date.now());
+      this.model.inventory(parseInventory(reply.string(), id), monotonicMs());
     } catch (err) {
       this.o.log.debug(`inventory of ${id}: ${(err as Error).message}`);
     } finally {
@@ -203,7 +204,7 @@ export class Controller {
     }
     const kept = await store.load().catch(() => []);
     if (this.nc !== nc) return;
-    this.model.restore(kept, Date.now());
+    this.model.restore(kept, monotonicMs());
     this.store = store;
     for (const v of this.model.views()) store.save(structuredClone(v)); // what changed while the bucket was being read
     this.o.log.info(`JetStream: audit to stream ${AUDIT_STREAM}, agent views in bucket ${AGENTS_BUCKET} (${kept.length} kept from before)`);

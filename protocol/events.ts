@@ -20,7 +20,9 @@ export type RingEvent =
   /** A slot entered backoff after running normally: the start of a crash loop. */
   | (Base & { event: 'flapping'; wid: number; failures: number; reason: string })
   /** An async command answered before it finished (no `waiting`) failed later. */
-  | (Base & { event: 'command_failure'; command: string; reason: string; errno: number });
+  | (Base & { event: 'command_failure'; command: string; reason: string; errno: number })
+  /** Output could not be written (disk full, unwritable folder…): lines stay queued, retried; supervision goes on. */
+  | (Base & { event: 'output_error'; stream: 'stdout' | 'stderr'; reason: string });
 
 export type RingEventName = RingEvent['event'];
 

@@ -2,7 +2,7 @@
 export { loadConfig, checkConfig } from './load.ts';
 export { parseDuration, formatDuration } from './duration.ts';
 export { parseSignal, signalName, SIGRTMIN, SIGRTMAX } from './signals.ts';
-export { substitute, expandEnvTokens, envLookup, normalizeVariableName } from './substitute.ts';
+export { substitute, substituteForShell, expandEnvTokens, envLookup, normalizeVariableName } from './substitute.ts';
 export { shellSplit, quoteWord } from './shlex.ts';
 export { suggest, editDistance } from './suggest.ts';
 export {

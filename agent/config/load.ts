@@ -5,8 +5,8 @@ import { ConfigError, type ConfigIssue } from '../../protocol/errors.ts';
 import { expandGlob, hasGlobChars } from './glob.ts';
 import { Issues, joinKey } from './issues.ts';
 import { checkCycles, checkDependsOn, startOrder } from './order.ts';
-import { expected, show } from './parsers.ts';
-import { AGENT_OPTIONS, DISCOVERY_OPTIONS } from './schema.ts';
+import { expected, Invalid, pathPatterns, show } from './parsers.ts';
+import { AGENT_OPTIONS, DISCOVERY_OPTIONS, MAIN_ONLY_KEYS, TOP_LEVEL_KEYS } from './schema.ts';
 import { NATS_OPTIONS, natsConfigProblems } from './nats.ts';
 import { fsReason, readSection, readToml, type Source } from './sections.ts';
 import { isPlainTable } from './substitute.ts';
@@ -15,20 +15,17 @@ import type { AgentConfig, Config, DiscoveryConfig, NatsConfig, WatcherConfig } 
 import { buildWatcher, readEnvTable, substituteEnv, type WatcherSource } from './watcher.ts';
 import { checkSocketRefs, collectSockets } from './sockets.ts';
 
-const TOP_LEVEL_KEYS = ['include', 'agent', 'discovery', 'nats', 'env', 'watchers', 'sockets'];
-const MAIN_ONLY_KEYS = ['include', 'agent', 'discovery', 'nats'];
-
 /** Included files in order (globs sorted, duplicates and the main file dropped), as absolute paths. */
 async function resolveIncludes(main: Source, issues: Issues): Promise<string[]> {
   const raw = main.data.include;
   if (raw === undefined) return [];
-  const patterns: unknown = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(patterns) || !patterns.every((p: unknown) => typeof p === 'string' && p.trim() !== '')) {
-    issues.add(main.display, 'include', expected('a path or glob, or an array of them', raw).message);
+  const patterns = pathPatterns.parse(raw, { dir: main.dir });
+  if (patterns instanceof Invalid) {
+    issues.add(main.display, 'include', patterns.message);
     return [];
   }
   const files: string[] = [];
-  for (const pattern of patterns as string[]) {
+  for (const pattern of patterns) {
     if (hasGlobChars(pattern)) {
       files.push(...(await expandGlob(pattern, main.dir)));
       continue;

@@ -52,6 +52,7 @@ function serverUrl(raw: unknown): string | undefined {
 /** A list of server URLs (one string is a list of one); duplicates dropped. */
 export const natsServers: Parser<string[]> = {
   type: SERVERS_TYPE,
+  example: ['nats://10.0.0.9:4222', 'nats://10.0.0.10:4222'],
   parse: (v) => {
     const list: unknown = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list)) return expected(SERVERS_TYPE, v);
@@ -69,23 +70,23 @@ const natsOption = optionsOf<NatsConfig>();
 
 export const NATS_OPTIONS: readonly OptionDef<NatsConfig>[] = [
   natsOption('servers', natsServers, [], 'NATS servers to connect to. Empty: the URLs a controller announces (discovery), used as soon as they are learned.'),
-  natsOption('name', P.nonEmptyString, undefined, 'Client name the server shows in its monitoring pages.', { defaultText: '"ringd-<agent id>"' }),
-  natsOption('user', P.nonEmptyString, undefined, 'User name (with password).'),
-  natsOption('password', P.string, undefined, 'Password of user; prefer $(circus.env.NAME) to writing it in the file.'),
-  natsOption('token', P.nonEmptyString, undefined, 'Authentication token (instead of user and password).'),
-  natsOption('nkey_seed_file', P.filePath, undefined, 'File holding an NKey seed ("SU…"): the client signs the server\'s challenge with it.'),
-  natsOption('creds_file', P.filePath, undefined, 'Credentials file (JWT and NKey seed, as `nsc` writes it) for decentralized auth.'),
-  natsOption('tls_ca', P.filePath, undefined, 'CA certificate (PEM) the server\'s certificate must chain to. Setting any tls_* key, or a tls:// URL, requires TLS.'),
-  natsOption('tls_cert', P.filePath, undefined, 'Client certificate (PEM), for servers that verify clients; needs tls_key.'),
-  natsOption('tls_key', P.filePath, undefined, 'Private key (PEM) of tls_cert.'),
-  natsOption('ping_interval', P.positiveDuration, D.DEFAULT_NATS_PING_INTERVAL_MS, 'How often the client pings the server; a server silent for max_pings_out pings counts as lost.'),
-  natsOption('max_pings_out', P.integer(1), D.DEFAULT_NATS_MAX_PINGS_OUT, 'Unanswered pings before the connection is dropped and re-established.'),
-  natsOption('reconnect_wait', P.positiveDuration, D.DEFAULT_NATS_RECONNECT_WAIT_MS, 'Wait between connection attempts (attempts never stop).'),
-  natsOption('reconnect_jitter', P.duration, D.DEFAULT_NATS_RECONNECT_JITTER_MS, 'Random extra wait, up to this, added to reconnect_wait.'),
-  natsOption('heartbeat_interval', P.positiveDuration, D.DEFAULT_HEARTBEAT_INTERVAL_MS, 'Period of the heartbeat (ring.agent.<id>.hb) controllers judge liveness by.'),
-  natsOption('stats_interval', P.positiveDuration, D.DEFAULT_FLEET_STATS_INTERVAL_MS, 'Period of the per-process stats message (ring.agent.<id>.stats).'),
-  natsOption('event_buffer', P.integer(0), D.DEFAULT_EVENT_BUFFER, 'Events kept while NATS is unreachable, replayed in order on reconnect; beyond it the oldest are dropped and counted.'),
-  natsOption('max_payload', P.integer(D.MIN_NATS_MAX_PAYLOAD), D.DEFAULT_NATS_MAX_PAYLOAD, 'Largest message published, in bytes: followed output is split in chunks under it (and under the server\'s own limit).'),
+  natsOption('name', P.nonEmptyString, undefined, 'Client name the server shows in its monitoring pages.', { defaultText: '"ringd-<agent id>"', example: 'ringd-web-1' }),
+  natsOption('user', P.nonEmptyString, undefined, 'User name (with password).', { example: 'ringd' }),
+  natsOption('password', P.string, undefined, 'Password of user; prefer $(circus.env.NAME) to writing it in the file.', { example: '$(circus.env.NATS_PASSWORD)' }),
+  natsOption('token', P.nonEmptyString, undefined, 'Authentication token (instead of user and password).', { example: '$(circus.env.NATS_TOKEN)' }),
+  natsOption('nkey_seed_file', P.filePath, undefined, 'File holding an NKey seed ("SU…"): the client signs the server\'s challenge with it.', { example: '/etc/ringd/nats.nk' }),
+  natsOption('creds_file', P.filePath, undefined, 'Credentials file (JWT and NKey seed, as `nsc` writes it) for decentralized auth.', { example: '/etc/ringd/ringd.creds' }),
+  natsOption('tls_ca', P.filePath, undefined, 'CA certificate (PEM) the server\'s certificate must chain to. Setting any tls_* key, or a tls:// URL, requires TLS.', { example: '/etc/ringd/tls/ca.pem' }),
+  natsOption('tls_cert', P.filePath, undefined, 'Client certificate (PEM), for servers that verify clients; needs tls_key.', { example: '/etc/ringd/tls/client.pem' }),
+  natsOption('tls_key', P.filePath, undefined, 'Private key (PEM) of tls_cert.', { example: '/etc/ringd/tls/client-key.pem' }),
+  natsOption('ping_interval', P.positiveDuration, D.DEFAULT_NATS_PING_INTERVAL_MS, 'How often the client pings the server; a server silent for max_pings_out pings counts as lost.', { example: '10s' }),
+  natsOption('max_pings_out', P.integer(1), D.DEFAULT_NATS_MAX_PINGS_OUT, 'Unanswered pings before the connection is dropped and re-established.', { example: 5 }),
+  natsOption('reconnect_wait', P.positiveDuration, D.DEFAULT_NATS_RECONNECT_WAIT_MS, 'Wait between connection attempts (attempts never stop).', { example: '2s' }),
+  natsOption('reconnect_jitter', P.duration, D.DEFAULT_NATS_RECONNECT_JITTER_MS, 'Random extra wait, up to this, added to reconnect_wait.', { example: '1s' }),
+  natsOption('heartbeat_interval', P.positiveDuration, D.DEFAULT_HEARTBEAT_INTERVAL_MS, 'Period of the heartbeat (ring.agent.<id>.hb) controllers judge liveness by.', { example: '2s' }),
+  natsOption('stats_interval', P.positiveDuration, D.DEFAULT_FLEET_STATS_INTERVAL_MS, 'Period of the per-process stats message (ring.agent.<id>.stats).', { example: '10s' }),
+  natsOption('event_buffer', P.integer(0), D.DEFAULT_EVENT_BUFFER, 'Events kept while NATS is unreachable, replayed in order on reconnect; beyond it the oldest are dropped and counted.', { example: 50000 }),
+  natsOption('max_payload', P.integer(D.MIN_NATS_MAX_PAYLOAD), D.DEFAULT_NATS_MAX_PAYLOAD, 'Largest message published, in bytes: followed output is split in chunks under it (and under the server\'s own limit).', { example: 262144 }),
 ];
 
 /** Combinations of [nats] keys that cannot work: {key, message} per problem (the key is the one to fix). */

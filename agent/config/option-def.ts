@@ -1,4 +1,4 @@
-/** One option of a config table (key, parser, default, description) and the factory that builds them. */
+/** One option of a config table (key, parser, default, description, example) and the factory that builds them. */
 import { Invalid, type ParseContext, type Parser } from './parsers.ts';
 
 export interface OptionDef<C> {
@@ -11,6 +11,8 @@ export interface OptionDef<C> {
   defaultText: string;
   required: boolean;
   description: string;
+  /** A realistic value as an operator writes it (raw TOML), for the docs. */
+  example: unknown;
   /** The parsed value as the control protocol shows it. */
   wire(value: unknown): unknown;
   /** Parse `raw` (undefined when absent) into `out`; returns an Invalid for a rejected value. */
@@ -22,6 +24,8 @@ interface Extra<T> {
   /** A default computed at load time (e.g. state_dir depends on the uid). */
   compute?: () => T;
   defaultText?: string;
+  /** A more telling example than the parser's own (a raw TOML value). */
+  example?: unknown;
 }
 
 /** Option factory for config type C (curried so K is inferred per call); other option tables (nats.ts) use it too. */
@@ -33,6 +37,7 @@ export function optionsOf<C>() {
     defaultText: extra.defaultText ?? (def === undefined ? (extra.required ? 'required' : 'unset') : parser.format ? parser.format(def) : JSON.stringify(def)),
     required: extra.required ?? false,
     description,
+    example: extra.example ?? parser.example,
     wire: (value) => (parser.wire && value !== undefined ? parser.wire(value as C[K]) : value),
     apply(raw, ctx, out) {
       if (raw === undefined) {

@@ -6,6 +6,7 @@ import { ID_PATTERN } from '../../protocol/discovery/types.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 import { parseSignal, signalName } from './signals.ts';
 import { shellSplit } from './shlex.ts';
+import { isPlainTable } from './substitute.ts';
 import { groupByName, userByName } from './users.ts';
 
 /** A rejected value; `message` is the text after "file: key: ". */
@@ -21,6 +22,8 @@ export interface ParseContext {
 export interface Parser<T> {
   /** What a valid value looks like, phrased to follow "expected ". */
   readonly type: string;
+  /** A typical value as written in a config file (a raw TOML value), shown in the docs; options may give a better one. */
+  readonly example: unknown;
   parse(value: unknown, ctx: ParseContext): T | Invalid;
   /** Human form of a parsed value (for docs), when it differs from JSON. */
   format?(value: T): string;
@@ -52,16 +55,19 @@ export function isInteger(value: unknown): value is number {
 
 export const string: Parser<string> = {
   type: 'a string',
+  example: 'text',
   parse: (v) => (typeof v === 'string' ? v : expected('a string', v)),
 };
 
 export const nonEmptyString: Parser<string> = {
   type: 'a non-empty string',
+  example: 'web',
   parse: (v) => (typeof v === 'string' && v.trim() !== '' ? v : expected('a non-empty string', v)),
 };
 
 export const boolean: Parser<boolean> = {
   type: 'a boolean (true or false)',
+  example: true,
   parse: (v) => (typeof v === 'boolean' ? v : expected('a boolean (true or false)', v)),
 };
 
@@ -72,19 +78,21 @@ export function integer(min?: number, max?: number): Parser<number> {
     : 'an integer';
   return {
     type,
+    example: Math.min(Math.max(1, min ?? 1), max ?? Infinity),
     parse: (v) => (isInteger(v) && (min === undefined || v >= min) && (max === undefined || v <= max) ? v : expected(type, v)),
   };
 }
 
 export function number(min: number, max: number): Parser<number> {
   const type = `a number between ${min} and ${max}`;
-  return { type, parse: (v) => (typeof v === 'number' && v >= min && v <= max ? v : expected(type, v)) };
+  return { type, example: (min + max) / 2, parse: (v) => (typeof v === 'number' && v >= min && v <= max ? v : expected(type, v)) };
 }
 
 const DURATION_TYPE = 'a duration (seconds ≥ 0, or a string like "250ms", "30s", "5m", "1m30s")';
 
 export const duration: Parser<number> = {
   type: DURATION_TYPE,
+  example: '30s',
   parse: (v) => parseDuration(v) ?? expected(DURATION_TYPE, v),
   format: formatDuration,
   wire: seconds,
@@ -94,6 +102,7 @@ const POSITIVE_DURATION_TYPE = 'a duration > 0 (seconds, or a string like "250ms
 
 export const positiveDuration: Parser<number> = {
   type: POSITIVE_DURATION_TYPE,
+  example: '30s',
   parse: (v) => {
     const ms = parseDuration(v);
     return ms !== undefined && ms > 0 ? ms : expected(POSITIVE_DURATION_TYPE, v);
@@ -106,6 +115,7 @@ const SIGNAL_TYPE = 'a signal name or number (e.g. "TERM", "SIGQUIT", 15, "RTMIN
 
 export const signal: Parser<number> = {
   type: SIGNAL_TYPE,
+  example: 'SIGTERM',
   parse: (v) => parseSignal(v) ?? expected(SIGNAL_TYPE, v),
   format: signalName,
 };
@@ -113,6 +123,7 @@ export const signal: Parser<number> = {
 /** A string (split like a shell would) or an array of strings. */
 export const argv: Parser<string[]> = {
   type: 'a string or an array of strings',
+  example: ['--port', '8080'],
   parse: (v) => {
     if (Array.isArray(v)) {
       return v.every((x: unknown) => typeof x === 'string') ? (v as string[]).slice() : expected('a string or an array of strings', v);
@@ -129,6 +140,7 @@ export const argv: Parser<string[]> = {
 /** An array of names; a single string is taken as a one-element array. */
 export const names: Parser<string[]> = {
   type: 'an array of non-empty strings',
+  example: ['redis', 'postgres'],
   parse: (v) => {
     const list: unknown = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list) || !list.every((x: unknown) => typeof x === 'string' && x !== '')) {
@@ -141,6 +153,7 @@ export const names: Parser<string[]> = {
 /** A file-system path; relative paths are resolved against the defining file's folder. */
 export const filePath: Parser<string> = {
   type: 'a non-empty path',
+  example: '/var/lib/ringd',
   parse: (v, ctx) => (typeof v === 'string' && v.trim() !== '' ? path.resolve(ctx.dir, v) : expected('a non-empty path', v)),
 };
 
@@ -149,6 +162,7 @@ export function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   const type = `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
   return {
     type,
+    example: values[0],
     parse: (v) => {
       if (typeof v !== 'string') return expected(type, v);
       const found = values.find((x) => x.toLowerCase() === v.trim().toLowerCase());
@@ -161,6 +175,7 @@ const USER_TYPE = 'a user name or a uid (integer ≥ 0)';
 
 export const user: Parser<number> = {
   type: USER_TYPE,
+  example: 'www-data',
   parse: (v) => {
     if (isInteger(v)) return v >= 0 ? v : expected(USER_TYPE, v);
     if (typeof v !== 'string' || v.trim() === '') return expected(USER_TYPE, v);
@@ -173,6 +188,7 @@ const GROUP_TYPE = 'a group name or a gid (integer ≥ 0)';
 
 export const group: Parser<number> = {
   type: GROUP_TYPE,
+  example: 'www-data',
   parse: (v) => {
     if (isInteger(v)) return v >= 0 ? v : expected(GROUP_TYPE, v);
     if (typeof v !== 'string' || v.trim() === '') return expected(GROUP_TYPE, v);
@@ -186,6 +202,7 @@ const RLIMIT_TYPE = 'an integer ≥ 0, "unlimited" or ""';
 /** A resource limit: integer ≥ 0, or "unlimited"/"" → null (no limit). */
 export const rlimit: Parser<number | null> = {
   type: RLIMIT_TYPE,
+  example: 65536,
   parse: (v) => {
     if (isInteger(v) && v >= 0) return v;
     if (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'unlimited')) return null;
@@ -198,6 +215,7 @@ const ENDPOINT_TYPE = 'a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free p
 /** A ZeroMQ endpoint ringd binds: tcp with an explicit host and port, or ipc with an absolute path. */
 export const endpoint: Parser<string> = {
   type: ENDPOINT_TYPE,
+  example: 'tcp://127.0.0.1:5555',
   parse: (v) => {
     if (typeof v !== 'string') return expected(ENDPOINT_TYPE, v);
     const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|\*|[A-Za-z0-9.-]+):(\d{1,5}|\*)$/.exec(v);
@@ -211,6 +229,7 @@ export const endpoint: Parser<string> = {
 export function aliased<T extends string>(values: Record<string, T>, type: string): Parser<T> {
   return {
     type,
+    example: Object.values(values)[0],
     parse: (v) => (typeof v === 'string' ? values[v.trim().toLowerCase()] : undefined) ?? expected(type, v),
   };
 }
@@ -220,6 +239,7 @@ const UMASK_TYPE = 'an octal umask: a TOML octal number (0o077) or a string of o
 /** A umask, octal as operators write it (Circus parsed it as decimal: a known trap). */
 export const umask: Parser<number> = {
   type: UMASK_TYPE,
+  example: '077',
   parse: (v) => {
     if (isInteger(v) && v >= 0 && v <= 0o777) return v;
     if (typeof v === 'string' && /^0?o?[0-7]{1,3}$/.test(v.trim())) return parseInt(v.trim().replace(/^0?o/, ''), 8);
@@ -232,6 +252,7 @@ const USE_SOCKETS_TYPE = 'true / "all" (every socket), false (only those the com
 
 export const useSockets: Parser<boolean | string[]> = {
   type: USE_SOCKETS_TYPE,
+  example: ['web'],
   parse: (v) => {
     if (typeof v === 'boolean') return v;
     if (v === 'all') return true;
@@ -243,6 +264,7 @@ export const useSockets: Parser<boolean | string[]> = {
 /** An agent id: what a NATS subject token may hold. */
 export const agentId: Parser<string> = {
   type: 'a name of letters, digits, "-" and "_" (at most 64)',
+  example: 'web-1',
   parse: (v) => (typeof v === 'string' && ID_PATTERN.test(v) ? v : expected('a name of letters, digits, "-" and "_" (at most 64)', v)),
 };
 
@@ -250,13 +272,55 @@ const MULTICAST_TYPE = 'an IPv4 multicast address (224.0.0.0 to 239.255.255.255)
 
 export const multicastGroup: Parser<string> = {
   type: MULTICAST_TYPE,
+  example: '239.192.10.1',
   parse: (v) => (typeof v === 'string' && isIPv4(v) && Number(v.split('.')[0]) >= 224 && Number(v.split('.')[0]) <= 239 ? v : expected(MULTICAST_TYPE, v)),
 };
 
 export const labels: Parser<Record<string, string>> = {
   type: 'a table of short strings, e.g. { role = "web", dc = "par1" }',
+  example: { role: 'web', dc: 'par1' },
   parse: (v) => {
     const problem = labelProblem(v);
     return problem === undefined ? { ...(v as Record<string, string>) } : new Invalid(problem);
   },
 };
+
+const ENV_VALUE_TYPE = 'a string, number or boolean (numbers and booleans become strings)';
+
+/** The value of an environment variable. */
+export const envValue: Parser<string> = {
+  type: ENV_VALUE_TYPE,
+  example: 'production',
+  parse: (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : expected(ENV_VALUE_TYPE, v)),
+};
+
+const PATTERNS_TYPE = 'a path or glob, or an array of them';
+
+/** `include`: paths or globs (one string is a list of one), relative to the defining file. */
+export const pathPatterns: Parser<string[]> = {
+  type: PATTERNS_TYPE,
+  example: ['conf.d/*.toml'],
+  parse: (v) => {
+    const list: unknown = typeof v === 'string' ? [v] : v;
+    return Array.isArray(list) && list.every((p: unknown) => typeof p === 'string' && p.trim() !== '') ? (list as string[]) : expected(PATTERNS_TYPE, v);
+  },
+};
+
+/** A table whose every value passes `value`; its keys are limited to `keys` when given. */
+export function tableOf<T>(value: Parser<T>, type: string, example: Record<string, unknown>, keys?: readonly string[]): Parser<Record<string, T>> {
+  return {
+    type,
+    example,
+    parse: (v, ctx) => {
+      if (!isPlainTable(v)) return expected(type, v);
+      const out: Record<string, T> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (keys && !keys.includes(k)) return new Invalid(`unknown key ${show(k)}; expected one of ${keys.join(', ')}`);
+        const parsed = value.parse(x, ctx);
+        if (parsed instanceof Invalid) return new Invalid(`${k}: ${parsed.message}`);
+        out[k] = parsed;
+      }
+      return out;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 /** Circus-style variable substitution: `$(circus.NAME)`, `((ring.NAME))`, and `$UPPER` in env values. */
 
 /** `$(circus.x)`, `$(ring.x)`, `((circus.x))`, `((ring.x))`; prefix and name are case-insensitive. */
+import { quoteWord } from './shlex.ts';
 const VARIABLE = /\$\((?:circus|ring)\.([A-Za-z0-9_.+-]+)\)|\(\((?:circus|ring)\.([A-Za-z0-9_.+-]+)\)\)/gi;
 
 /** `$NAME` or `${NAME}` with NAME upper-case, as Circus expands in `[env]` values. */
@@ -22,6 +23,17 @@ export function substitute(text: string, lookup: (name: string) => string | unde
     const name = a ?? b ?? '';
     const value = lookup(normalizeVariableName(name));
     return value === undefined ? match : value;
+  });
+}
+
+/**
+ * substitute() for text that /bin/sh -c runs (hook commands, a command ready_check): every value goes in as one
+ * quoted word, so no substituted value (an env value, a name) is ever read as shell syntax.
+ */
+export function substituteForShell(text: string, lookup: (name: string) => string | undefined): string {
+  return substitute(text, (name) => {
+    const value = lookup(name);
+    return value === undefined ? undefined : quoteWord(value);
   });
 }
 

@@ -107,6 +107,8 @@ export interface AgentConfig {
   stats_interval: number;
   curve_secret_key_file?: string;
   max_request_bytes: number;
+  /** Requests from the network (NATS, non-loopback endpoints) may add watchers and set what they run. */
+  allow_remote_add: boolean;
   /** Free-form labels announced to the fleet (role, dc…); selectors match them. */
   labels: Record<string, string>;
 }

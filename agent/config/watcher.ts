@@ -1,12 +1,12 @@
 /** Validation of one [watchers.NAME] table (env, options, rlimits, hooks, streams) into a WatcherConfig. */
 import { HOOK_NAMES } from '../../protocol/states.ts';
 import { Issues, joinKey } from './issues.ts';
-import { expected, Invalid, rlimit, show, type ParseContext } from './parsers.ts';
+import { envValue, expected, Invalid, rlimit, show, type ParseContext } from './parsers.ts';
 import {
   FILE_STREAM_CLASSES, HOOK_OPTIONS, RLIMIT_NAMES, STREAM_OPTIONS, WATCHER_OPTIONS, WATCHER_TABLES, applyOptions,
 } from './schema.ts';
 import { shellSplit } from './shlex.ts';
-import { envLookup, expandEnvTokens, isPlainTable, substitute, substituteDeep } from './substitute.ts';
+import { envLookup, expandEnvTokens, isPlainTable, substitute, substituteDeep, substituteForShell } from './substitute.ts';
 import { userById } from './users.ts';
 import type { HookConfig, StreamConfig, WatcherConfig } from './types.ts';
 
@@ -40,10 +40,10 @@ export function readEnvTable(raw: unknown, file: string, prefix: string, issues:
     const key = joinKey(prefix, name);
     if (name === '' || /[=\0]/.test(name)) {
       issues.add(file, key, 'invalid environment variable name (must be non-empty, without "=")');
-    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      env[name] = expandEnvTokens(String(value), process.env);
     } else {
-      issues.add(file, key, expected('a string, number or boolean', value).message);
+      const text = envValue.parse(value, { dir: '' });
+      if (text instanceof Invalid) issues.add(file, key, text.message);
+      else env[name] = expandEnvTokens(text, process.env);
     }
   }
   return env;
@@ -70,6 +70,21 @@ function readHook(raw: unknown, ctx: ParseContext, prefix: string, issues: Issue
   const report = (key: string, msg: string): void => issues.add(file, typeof raw === 'string' ? prefix : joinKey(prefix, key), msg);
   const ok = applyOptions(HOOK_OPTIONS, table, ctx, out, report);
   return keysOk && ok ? (out as HookConfig) : undefined;
+}
+
+/** Whether a ready_check is a command (run by /bin/sh -c) rather than a tcp:// or http(s):// probe. */
+export const isCommandCheck = (check: string): boolean => !/^(tcp|https?):\/\//i.test(check);
+
+/** Hook commands and a command ready_check are shell text: values substituted into them are quoted (see substituteForShell). */
+function quoteShellValues(raw: Record<string, unknown>, table: Record<string, unknown>, lookup: (name: string) => string | undefined): void {
+  if (typeof raw.ready_check === 'string' && isCommandCheck(raw.ready_check)) table.ready_check = substituteForShell(raw.ready_check, lookup);
+  if (!isPlainTable(raw.hooks) || !isPlainTable(table.hooks)) return;
+  for (const [name, hook] of Object.entries(raw.hooks)) {
+    if (typeof hook === 'string') table.hooks[name] = substituteForShell(hook, lookup);
+    else if (isPlainTable(hook) && typeof hook.cmd === 'string' && isPlainTable(table.hooks[name])) {
+      table.hooks[name] = { ...table.hooks[name], cmd: substituteForShell(hook.cmd, lookup) };
+    }
+  }
 }
 
 function readHooks(raw: unknown, ctx: ParseContext, prefix: string, issues: Issues, file: string): WatcherConfig['hooks'] | undefined {
@@ -144,6 +159,7 @@ export function buildWatcher(src: WatcherSource, globalEnv: Record<string, strin
   const withoutEnv = Object.fromEntries(Object.entries(src.raw).filter(([k]) => k !== 'env'));
   const subst = substituteDeep(withoutEnv, envLookup(env, process.env));
   const table = isPlainTable(subst) ? subst : {};
+  quoteShellValues(withoutEnv, table, envLookup(env, process.env));
 
   issues.checkKeys(file, prefix, table, KNOWN_KEYS);
   const out: BuiltWatcher['config'] = { name, file, env };

@@ -9,6 +9,7 @@ import { CommandError, ERRNO, errnoOf, type Errno } from '../../protocol/errors.
 import type { RingEventInput } from '../../protocol/events.ts';
 import { errorReply, okReply } from '../../protocol/replies.ts';
 import type { Logger } from '../log.ts';
+import { LOCAL, remoteRefusal, type Origin } from './remote.ts';
 
 const ENVELOPE_KEYS = ['id', 'command', 'properties', 'msg_type'];
 
@@ -37,16 +38,23 @@ export class Dispatcher {
     private readonly api: AgentApi,
     private readonly log: Logger,
     private readonly emit: (e: RingEventInput) => void,
+    /** Whether requests from the network may add watchers or change what they run ([agent] allow_remote_add). */
+    private readonly allowRemoteAdd: () => boolean = () => false,
   ) {}
 
-  /** The reply text, or null when none is due (a cast). */
-  async handle(body: Buffer | string): Promise<string | null> {
+  /** The reply text, or null when none is due (a cast). `origin`: where the request came from (default: this host). */
+  async handle(body: Buffer | string, origin: Origin = LOCAL): Promise<string | null> {
     let req: Request;
     try {
       req = this.parse(body);
     } catch (err) {
       const e = err as CommandError & { id?: unknown };
       return errorReply(e.message, e.errno ?? ERRNO.MESSAGE_ERROR, e.id);
+    }
+    const refused = remoteRefusal(req.def, req.props, origin, this.allowRemoteAdd());
+    if (refused) {
+      this.log.warning(refused);
+      return req.cast ? null : errorReply(refused, ERRNO.COMMAND_ERROR, req.id);
     }
     const waiting = req.props.waiting === true;
     if (req.cast || (req.def.async && !waiting)) {

@@ -35,5 +35,6 @@ export function toWire(e: RingEvent): WireEvent {
       return { topic: topic(e.event), payload: { wid: e.wid, failures: e.failures, reason: e.reason, time } };
     case 'command_failure':
       return { topic: topic('command_failure'), payload: { command: e.command, reason: e.reason, errno: e.errno, time } };
+    case 'output_error': return { topic: topic('output_error'), payload: { stream: e.stream, reason: e.reason, time } };
   }
 }

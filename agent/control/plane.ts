@@ -13,14 +13,21 @@ import { readKeyFile } from '../transport/curve.ts';
 import { ZmqPublisher } from '../transport/publisher.ts';
 import { RingdApi, statsGroup, type ApiHooks } from './api.ts';
 import { Dispatcher } from './dispatch.ts';
+import { endpointOrigin } from './remote.ts';
 import { toWire } from './events.ts';
 
 /** How long closing waits for requests in flight, so their replies (e.g. `quit`'s) go out. */
 const CLOSE_DRAIN_MS = 2000;
+/**
+ * Resolution of the event-loop lag monitor behind `health`'s loop_lag_ms: it wakes the loop this often.
+ * 20 ms (100 wake-ups a second) cost an idle ringd more CPU than everything else it did; a stall of
+ * this length or more is still always seen.
+ */
+const LOOP_LAG_RESOLUTION_MS = 250;
 
 export class ControlPlane {
   private statsTimer: NodeJS.Timeout | null = null;
-  private readonly loop = monitorEventLoopDelay({ resolution: 20 });
+  private readonly loop = monitorEventLoopDelay({ resolution: LOOP_LAG_RESOLUTION_MS });
   private onEvent = (e: RingEvent) => { const w = toWire(e); this.events.publish(w.topic, w.payload); };
 
   private constructor(
@@ -55,12 +62,13 @@ export class ControlPlane {
       endpoints: () => plane!.endpoints(),
       loopLagMs: () => plane!.loopLagMs(),
     });
-    const dispatcher = new Dispatcher(api, log, (e) => arbiter.publishEvent(e));
+    const dispatcher = new Dispatcher(api, log, (e) => arbiter.publishEvent(e), () => arbiter.config.agent.allow_remote_add);
+    const origin = endpointOrigin(a.endpoint); // a non-loopback bind is "the network" for every client of it
     const control = await bind('endpoint', a.endpoint, () => ControlServer.bind({
-      endpoint: a.endpoint, maxRequestBytes: a.max_request_bytes, curveSecretKey, log, handle: (body) => dispatcher.handle(body),
+      endpoint: a.endpoint, maxRequestBytes: a.max_request_bytes, curveSecretKey, log, handle: (body) => dispatcher.handle(body, origin),
     }));
     const events = await bind('pubsub_endpoint', a.pubsub_endpoint, () => ZmqPublisher.bind(a.pubsub_endpoint, { curveSecretKey }));
-    const stats = await bind('stats_endpoint', a.stats_endpoint, () => ZmqPublisher.bind(a.stats_endpoint, { curveSecretKey }));
+    const stats = await bind('stats_endpoint', a.stats_endpoint, () => ZmqPublisher.bind(a.stats_endpoint, { curveSecretKey, trackSubscribers: true }));
     plane = new ControlPlane(arbiter, api, dispatcher, control, events, stats);
     plane.run(a.stats_interval);
     log.info(`control ${control.endpoint}, events ${events.endpoint}, stats ${stats.endpoint}${curveSecretKey ? ' (CURVE)' : ''}`);
@@ -84,8 +92,9 @@ export class ControlPlane {
     this.statsTimer.unref();
   }
 
-  /** One cycle of the stats stream, sampled from /proc inside ringd. */
+  /** One cycle of the stats stream, sampled from /proc inside ringd; skipped while nobody subscribes (sampling is the cost). */
   publishStats(): void {
+    if (!this.stats.hasSubscribers) return;
     const sampler = this.api.sampler;
     const watchers = this.arbiter.names().map((n) => this.arbiter.get(n));
     const groups = watchers.map(statsGroup);

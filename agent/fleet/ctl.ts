@@ -6,6 +6,7 @@ import type { Msg } from '@nats-io/transport-node';
 import { ERRNO } from '../../protocol/errors.ts';
 import { errorReply, okReply } from '../../protocol/replies.ts';
 import type { Dispatcher } from '../control/dispatch.ts';
+import { VIA_NATS } from '../control/remote.ts';
 import { jsonObject } from './serve.ts';
 
 /** The request id as the reply may echo it (only strings and numbers). */
@@ -43,5 +44,5 @@ export async function ctlReply(dispatcher: Dispatcher, msg: Msg, maxBytes: numbe
   const prepared = ctlBody(command, msg.data, maxBytes);
   if ('reply' in prepared) return prepared.reply;
   const body = typeof prepared.body === 'string' ? prepared.body : Buffer.from(prepared.body.buffer, prepared.body.byteOffset, prepared.body.byteLength);
-  return (await dispatcher.handle(body)) ?? okReply({}, null);
+  return (await dispatcher.handle(body, VIA_NATS)) ?? okReply({}, null);
 }

@@ -3,6 +3,7 @@
  * batched every FOLLOW_BATCH_MS and published on ring.agent.<id>.log.<watcher> in chunks under max_payload.
  */
 import { ERRNO } from '../../protocol/errors.ts';
+import { monotonicMs } from '../clock.ts';
 import { subjects } from '../../protocol/fleet/subjects.ts';
 import { errorReply, okReply } from '../../protocol/replies.ts';
 import { DEFAULT_FOLLOW_LEASE_MS, FOLLOW_BATCH_MS, FOLLOW_MAX_PENDING_BYTES, MAX_FOLLOW_LEASE_MS } from '../defaults.ts';
@@ -71,7 +72,7 @@ export class FollowLeases {
   }
 
   private open(name: string, leaseMs: number): void {
-    const until = Date.now() + leaseMs;
+    const until = monotonicMs() + leaseMs;
     const f = this.followed.get(name);
     if (f) {
       f.until = Math.max(f.until, until);
@@ -87,7 +88,7 @@ export class FollowLeases {
 
   private add(o: OutputEvent): void {
     const f = this.followed.get(o.watcher);
-    if (!f || f.until <= o.time) return;
+    if (!f || f.until <= monotonicMs()) return;
     if (f.bytes + o.line.length > FOLLOW_MAX_PENDING_BYTES) {
       f.dropped++;
       return;
@@ -97,7 +98,7 @@ export class FollowLeases {
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = monotonicMs();
     for (const [name, f] of this.followed) {
       this.flush(name, f);
       if (f.until <= now) {

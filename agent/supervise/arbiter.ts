@@ -3,6 +3,7 @@
  * the reverse order (in parallel where nothing forbids it), reconfigured live, and checked
  * periodically for max_age. It emits every event of its watchers and processes.
  */
+import { monotonicMs } from '../clock.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -282,7 +283,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   private startChecks(): void {
     if (this.checkTimer) return;
     this.checkTimer = setInterval(() => {
-      const now = Date.now();
+      const now = monotonicMs(); // a wall-clock jump must not age every process at once
       for (const w of this.watchers.values()) w.checkAge(now);
     }, this.cfg.agent.check_interval);
     this.checkTimer.unref();

@@ -1,4 +1,5 @@
 /** max_age: when each process reaches its age (+ random variance), and which one to replace next (one at a time). */
+import { monotonicMs } from '../clock.ts';
 import type { WatcherConfig } from '../config/types.ts';
 import type { ProcessSlot } from './process.ts';
 
@@ -9,14 +10,14 @@ export class MaxAge {
   /** A process started in `slot`: it expires after max_age plus up to max_age_variance. */
   started(slot: ProcessSlot, cfg: WatcherConfig): void {
     if (cfg.max_age <= 0) return;
-    this.deadlines.set(slot, Date.now() + cfg.max_age + Math.random() * cfg.max_age_variance);
+    this.deadlines.set(slot, monotonicMs() + cfg.max_age + Math.random() * cfg.max_age_variance);
   }
 
   ended(slot: ProcessSlot): void {
     this.deadlines.delete(slot);
   }
 
-  /** The next running process past its age, unless a replacement is already under way. */
+  /** The next running process past its age (`now` from monotonicMs), unless a replacement is already under way. */
   due(now: number): ProcessSlot | undefined {
     if (this.busy) return undefined;
     return [...this.deadlines].find(([slot, at]) => at <= now && slot.state === 'running')?.[0];

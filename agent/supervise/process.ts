@@ -10,7 +10,9 @@ import { LineSplitter, OutputRing } from '../output/index.ts';
 import { backoffDelay, givesUp } from './backoff.ts';
 import { describeExit, describeSpawnError } from './describe.ts';
 import { spawnLookup, spawnPlan, type SpawnPlan } from './spawn-plan.ts';
-import { signalName, substitute } from '../config/index.ts';
+import { signalName, substitute, substituteForShell } from '../config/index.ts';
+import { isCommandCheck } from '../config/watcher.ts';
+import { monotonicMs } from '../clock.ts';
 import type { NotifySocket } from './notify.ts';
 import { waitReady } from './ready.ts';
 import { childrenOf, readStat } from './proc.ts';
@@ -26,6 +28,8 @@ interface Running {
   pid: number;
   marker: string;
   startedAt: number;
+  /** monotonicMs() at spawn: uptime and ready_delay never follow a wall-clock jump. */
+  startedMono: number;
   /** /proc start time of the process, guarding tree searches against pid reuse. */
   startTicks?: number;
   exited: Promise<ExitStatus>;
@@ -125,7 +129,7 @@ export class ProcessSlot {
       child.once('exit', (code, signal) => r({ code, signal })));
     const closed = Promise.all([this.pipe(child.stdout, 'stdout', pid), this.pipe(child.stderr, 'stderr', pid)])
       .then(() => undefined);
-    const run: Running = { child, pid, marker, startedAt: Date.now(), startTicks: readStat(pid)?.starttime, exited, closed, ...ready };
+    const run: Running = { child, pid, marker, startedAt: Date.now(), startedMono: monotonicMs(), startTicks: readStat(pid)?.starttime, exited, closed, ...ready };
     this.run = run;
     this.host.childStarted(this, pid, marker);
     this.host.emit({ event: 'spawn', watcher: this.host.name, wid: this.wid, pid });
@@ -144,8 +148,8 @@ export class ProcessSlot {
     if (!run) return Promise.reject(new Error(`wid ${this.wid} has no running process (${this.lastExit ?? this.state})`));
     const cfg = this.host.config();
     const check = cfg.ready_check === undefined ? undefined
-      : substitute(cfg.ready_check, spawnLookup(cfg, { wid: this.wid, pid: run.pid, fdOf: run.fdOf }));
-    return waitReady({ cfg, startedAt: run.startedAt, exited: run.exited, check, readyPipe: run.readyPipe, notify: run.notify }, timeoutMs);
+      : (isCommandCheck(cfg.ready_check) ? substituteForShell : substitute)(cfg.ready_check, spawnLookup(cfg, { wid: this.wid, pid: run.pid, fdOf: run.fdOf }));
+    return waitReady({ cfg, startedAt: run.startedMono, exited: run.exited, check, readyPipe: run.readyPipe, notify: run.notify }, timeoutMs);
   }
 
   /** Reads one pipe line by line into the sinks and the ring; resolves at EOF. */
@@ -173,7 +177,7 @@ export class ProcessSlot {
     const { killed } = await killTreeAndWait(this.query(run), { timeoutMs: cfg.graceful_timeout });
     if (killed.length) this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${killed.length} process(es) behind; killed them`);
     await this.reap(run, st);
-    const uptime = Date.now() - run.startedAt;
+    const uptime = monotonicMs() - run.startedMono;
     if (uptime >= cfg.backoff_reset_after) this.failures = 0;
     this.crashed(run.pid, describeExit(st.code, st.signal), uptime);
   }

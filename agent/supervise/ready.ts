@@ -9,6 +9,7 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monotonicMs } from '../clock.ts';
 import { READY_CHECK_INTERVAL_MS } from '../defaults.ts';
 import type { WatcherConfig } from '../config/types.ts';
 import { formatDuration } from '../config/index.ts';
@@ -21,6 +22,7 @@ const CHECK_ATTEMPT_TIMEOUT_MS = 5000;
 
 export interface ReadySubject {
   cfg: WatcherConfig;
+  /** monotonicMs() when the process started. */
   startedAt: number;
   exited: Promise<ExitStatus>;
   /** ready_check with $(circus.wid), $(circus.pid), $(circus.sockets.X) substituted. */
@@ -97,7 +99,7 @@ async function steps(s: ReadySubject, signal: AbortSignal, progress: (what: stri
       await sleep(READY_CHECK_INTERVAL_MS);
     }
   }
-  const wait = s.startedAt + s.cfg.ready_delay - Date.now();
+  const wait = s.startedAt + s.cfg.ready_delay - monotonicMs();
   if (wait > 0) {
     progress(`ready_delay ${formatDuration(s.cfg.ready_delay)}`);
     await sleep(wait);

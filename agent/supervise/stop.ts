@@ -3,6 +3,7 @@
  * every escaped member), wait up to graceful_timeout for the whole tree to leave, then SIGKILL
  * whatever is left. Finished only when no process of the tree remains.
  */
+import { monotonicMs } from '../clock.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 
@@ -43,24 +44,25 @@ function signalOnce(q: TreeQuery, signum: number, everyMember: boolean): void {
 }
 
 export async function stopTree(q: TreeQuery, exited: Promise<ExitStatus>, opts: StopOptions): Promise<StopOutcome> {
-  const begun = Date.now();
+  const begun = monotonicMs();
   const deadline = begun + opts.gracefulTimeout;
   if (opts.signal !== 0 && opts.gracefulTimeout > 0 && await opts.beforeSignal(opts.signal)) {
     signalOnce(q, opts.signal, opts.stopChildren);
     opts.afterSignal(opts.signal);
   }
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - Date.now())); });
+  const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - monotonicMs())); });
   let status = await Promise.race([exited, timeout]);
   // One /proc scan per poll: the last one also decides whether SIGKILL is needed.
   let treeLeft = status !== null && findTree(q).length > 0;
-  while (treeLeft && Date.now() < deadline) {
-    await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - Date.now())));
+  while (treeLeft && monotonicMs() < deadline) {
+    await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - monotonicMs())));
     treeLeft = findTree(q).length > 0;
   }
   clearTimeout(timer);
   if (status && !treeLeft) return { status, survivors: [] };
-  const forcedAfterMs = Date.now() - begun;
+  // Timers fire on libuv's cached loop time, a hair before the monotonic clock reaches the deadline: never report less.
+  const forcedAfterMs = Math.max(opts.gracefulTimeout, Math.round(monotonicMs() - begun));
   opts.afterSignal(9);
   const { left } = await killTreeAndWait(q, { timeoutMs: KILL_WAIT_MS });
   status ??= await exited;

@@ -65,10 +65,14 @@ export class WatcherIO {
 
   private open(): { stdout: Sink; stderr: Sink } {
     const cfg = this.cfg();
-    const onError = (err: Error) => this.log.error(`${cfg.name}: output: ${err.message}`);
+    // Sinks report once per episode (until a write succeeds again): each report is logged and published as an event.
+    const onError = (stream: 'stdout' | 'stderr') => (err: Error) => {
+      this.log.error(`${cfg.name}: output: ${err.message}`);
+      this.emit({ event: 'output_error', watcher: cfg.name, stream, reason: err.message });
+    };
     return {
-      stdout: createSink(cfg.stdout_stream, { watcher: cfg.name, stream: 'stdout', onError }),
-      stderr: createSink(cfg.stderr_stream, { watcher: cfg.name, stream: 'stderr', onError }),
+      stdout: createSink(cfg.stdout_stream, { watcher: cfg.name, stream: 'stdout', onError: onError('stdout') }),
+      stderr: createSink(cfg.stderr_stream, { watcher: cfg.name, stream: 'stderr', onError: onError('stderr') }),
     };
   }
 }

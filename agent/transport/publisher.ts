@@ -12,6 +12,8 @@ export interface ZmqPublisherOptions {
   curveSecretKey?: string;
   /** Per-subscriber libzmq queue and the in-process queue limit, in messages (default 10000). */
   highWaterMark?: number;
+  /** Bind an XPUB socket and follow subscriptions, so `hasSubscribers` tells whether anyone listens (default false). */
+  trackSubscribers?: boolean;
   log?: { warning(msg: string): void; error(msg: string): void };
 }
 
@@ -30,9 +32,11 @@ export class ZmqPublisher {
   private droppedCount = 0;
   private closed: Promise<void> | null = null;
   private ipcFile: IpcSocketFile | null = null;
+  /** Topics subscribed to right now (XPUB passes each topic's first subscribe and last unsubscribe up). */
+  private readonly topics = new Set<string>();
 
   private constructor(
-    private readonly socket: zmq.Publisher,
+    private readonly socket: zmq.Publisher | zmq.XPublisher,
     readonly endpoint: string,
     highWaterMark: number,
     private readonly log: ZmqPublisherOptions['log'],
@@ -52,7 +56,7 @@ export class ZmqPublisher {
     }
     const path = ipcPath(endpoint);
     if (path !== null) await prepareIpcPath(path, opts.log);
-    const socket = new zmq.Publisher({
+    const socket = new (opts.trackSubscribers ? zmq.XPublisher : zmq.Publisher)({
       linger: 0,
       sendHighWaterMark: hwm,
       ...(opts.curveSecretKey ? { curveServer: true, curveSecretKey: opts.curveSecretKey } : {}),
@@ -66,7 +70,27 @@ export class ZmqPublisher {
     }
     const pub = new ZmqPublisher(socket, socket.lastEndpoint ?? endpoint, hwm, opts.log);
     if (path !== null) pub.ipcFile = secureIpcSocket(path);
+    if (socket instanceof zmq.XPublisher) void pub.followSubscriptions(socket);
     return pub;
+  }
+
+  /** Keeps `topics` in step with the XPUB socket's subscription messages (byte 1 = subscribe, 0 = unsubscribe, then the topic). */
+  private async followSubscriptions(socket: zmq.XPublisher): Promise<void> {
+    try {
+      for await (const [frame] of socket) {
+        if (!frame || frame.length === 0) continue;
+        const topic = frame.toString('latin1', 1);
+        if (frame[0] === 1) this.topics.add(topic);
+        else if (frame[0] === 0) this.topics.delete(topic);
+      }
+    } catch {
+      // closed
+    }
+  }
+
+  /** With trackSubscribers: whether at least one subscriber is connected with a subscription (always true without). */
+  get hasSubscribers(): boolean {
+    return !(this.socket instanceof zmq.XPublisher) || this.topics.size > 0;
   }
 
   /** Messages this process refused to publish (see the class comment for what is not counted). */

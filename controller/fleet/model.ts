@@ -191,6 +191,6 @@ function applyEvent(inv: Inventory, ev: FleetEvent): boolean {
       return true;
     }
     default:
-      return ['reap', 'kill', 'hook_success', 'hook_failure', 'backoff', 'flapping', 'command_failure'].includes(ev.event);
+      return ['reap', 'kill', 'hook_success', 'hook_failure', 'backoff', 'flapping', 'command_failure', 'output_error'].includes(ev.event);
   }
 }

@@ -42,18 +42,29 @@ async function probe(endpoint: string, timeoutMs: number): Promise<void> {
   });
 }
 
+/** A CURVE public key as `ringctl keygen` writes it in BASE.pub: 40 characters of Z85. */
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+
+const pairOf = (k: { publicKey: string; secretKey: string }) => ({ curvePublicKey: k.publicKey, curveSecretKey: k.secretKey });
+
 export class LocalTarget {
   private readonly socket: zmq.Dealer;
   private probed = false;
 
   constructor(readonly endpoint: string, private readonly opts: LocalOptions) {
-    let keys = {};
-    if (opts.curveServerKey) {
-      const pair = zmq.curveKeyPair();
-      keys = { curveServerKey: opts.curveServerKey, curvePublicKey: pair.publicKey, curveSecretKey: pair.secretKey };
+    const key = opts.curveServerKey;
+    if (key !== undefined && !Z85_KEY.test(key)) {
+      throw new CtlError('usage', `--curve-server-key: expected ringd's public key (the 40 Z85 characters of its .pub file), got ${JSON.stringify(key.slice(0, 60))}`);
     }
-    this.socket = new zmq.Dealer({ linger: 0, routingId: randomBytes(16).toString('hex'), ...keys });
-    this.socket.connect(endpoint);
+    this.socket = new zmq.Dealer({ linger: 0, routingId: randomBytes(16).toString('hex') });
+    try {
+      // A socket whose options failed must still be closed: zeromq crashes the process at exit over an unclosed one.
+      if (key) Object.assign(this.socket, { curveServerKey: key, ...pairOf(zmq.curveKeyPair()) });
+      this.socket.connect(endpoint);
+    } catch (err) {
+      this.socket.close();
+      throw new CtlError('usage', `cannot use ${endpoint}: ${(err as Error).message}`);
+    }
   }
 
   /** Sends one command; resolves with ringd's reply (status ok or error), rejects with a CtlError when there is none. */

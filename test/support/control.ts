@@ -12,6 +12,8 @@ import { startArbiter, type TestArbiter } from './arbiter.ts';
 export interface TestControl extends TestArbiter {
   call(command: string, properties?: Record<string, unknown>, extra?: Record<string, unknown>): Promise<Record<string, unknown>>;
   raw(body: string | Buffer): Promise<Record<string, unknown> | null>;
+  /** The dispatcher itself (reply text), to serve it on a real transport. */
+  dispatcher: Dispatcher;
   quits: number;
 }
 
@@ -40,6 +42,7 @@ export async function startControl(toml: string): Promise<TestControl> {
     ...t,
     get quits() { return state.quits; },
     raw,
+    dispatcher,
     call: async (command, properties = {}, extra = {}) =>
       (await raw(JSON.stringify({ id: `t-${++seq}`, command, properties, ...extra })))!,
   };

@@ -40,6 +40,7 @@ test('a minimal config gets every default', async () => {
     stats_endpoint: D.DEFAULT_STATS_ENDPOINT,
     stats_interval: D.DEFAULT_STATS_INTERVAL_MS,
     max_request_bytes: D.DEFAULT_MAX_REQUEST_BYTES,
+    allow_remote_add: D.DEFAULT_ALLOW_REMOTE_ADD,
     labels: {},
   });
   assert.deepEqual(config.discovery, {
@@ -208,7 +209,7 @@ utc = true
   assert.deepEqual(config.agent, {
     id: 'web-1', state_dir: path.join(dir, 'etc/state'), warmup_delay: 1000, check_interval: 500, loglevel: 'warning',
     endpoint: 'tcp://127.0.0.1:5555', pubsub_endpoint: 'tcp://127.0.0.1:5556', stats_endpoint: 'tcp://127.0.0.1:5557',
-    stats_interval: 1000, max_request_bytes: 1048576, labels: { role: 'web', 'dc.zone': 'par1-b' },
+    stats_interval: 1000, max_request_bytes: 1048576, allow_remote_add: false, labels: { role: 'web', 'dc.zone': 'par1-b' },
   });
   assert.deepEqual(config.discovery, {
     enabled: false, group: '239.1.2.3', port: 4242, interface: 'eth1', ttl: 4, announce_interval: 500,

@@ -75,7 +75,7 @@ test('type errors name the key, what was expected and the value got', async () =
     ['rlimit_nofile = -5', 'watchers.web.rlimit_nofile: expected an integer ≥ 0, "unlimited" or "", got -5'],
     ['rlimit_core = "lots"', 'watchers.web.rlimit_core: expected an integer ≥ 0, "unlimited" or "", got "lots"'],
     ['env = "A=1"', 'watchers.web.env: expected a table of environment variables, got "A=1"'],
-    ['env = { A = [1] }', 'watchers.web.env.A: expected a string, number or boolean, got [1]'],
+    ['env = { A = [1] }', 'watchers.web.env.A: expected a string, number or boolean (numbers and booleans become strings), got [1]'],
     ['env = { "A=B" = "1" }', 'watchers.web.env."A=B": invalid environment variable name (must be non-empty, without "=")'],
     ['hooks = "x"', 'watchers.web.hooks: expected a table of hooks, got "x"'],
     ['hooks = { before_stop = 3 }', 'watchers.web.hooks.before_stop: expected a command string or a table { cmd, timeout, ignore_failure }, got 3'],
@@ -165,7 +165,7 @@ test('top-level and section errors', async () => {
   await onlyIssue('includes = []\n', 'ringd.toml: includes: unknown option; did you mean "include"?');
   await onlyIssue('watchers = 3\n', 'ringd.toml: watchers: expected a table of watchers ([watchers.NAME]), got 3');
   await onlyIssue('env = []\n', 'ringd.toml: env: expected a table of environment variables, got []');
-  await onlyIssue('[env]\nX = { a = 1 }\n', 'ringd.toml: env.X: expected a string, number or boolean, got {"a":1}');
+  await onlyIssue('[env]\nX = { a = 1 }\n', 'ringd.toml: env.X: expected a string, number or boolean (numbers and booleans become strings), got {"a":1}');
   await onlyIssue('[watchers]\nweb = "node"\n', 'ringd.toml: watchers.web: expected a table, got "node"');
   await onlyIssue('include = 3\n', 'ringd.toml: include: expected a path or glob, or an array of them, got 3');
 });
