@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zmq from 'zeromq';
 import { ControlClient } from '../test/support/zmq.ts';
+import { percentile } from './timing.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 zmq.context.blocky = false;
 
 function pct(xs: number[]): string[] {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => (s[Math.min(s.length - 1, Math.floor(p * s.length))] * 1000).toFixed(0);
-  return [at(0.5), at(0.99), (s[s.length - 1] * 1000).toFixed(0)];
+  return [percentile(xs, 0.5), percentile(xs, 0.99), Math.max(...xs)].map((x) => (x * 1000).toFixed(0));
 }
 
 async function time(client: ControlClient, command: string, props: Record<string, unknown> = {}): Promise<number[]> {

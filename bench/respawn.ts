@@ -10,14 +10,13 @@ import { join } from 'node:path';
 import { loadConfig } from '../agent/config/index.ts';
 import { silentLogger } from '../agent/log.ts';
 import { Arbiter } from '../agent/supervise/arbiter.ts';
+import { percentile } from './timing.ts';
 
 const rounds = Number(process.argv[2] ?? 30);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function stats(xs: number[]): string[] {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(1);
-  return [at(0.5), at(0.95), s[s.length - 1].toFixed(1)];
+  return [percentile(xs, 0.5), percentile(xs, 0.95), Math.max(...xs)].map((x) => x.toFixed(1));
 }
 
 async function baseline(): Promise<number[]> {
