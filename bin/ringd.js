@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx: no build step between a checkout and a running agent.
-import { register } from 'tsx/esm/api';
-register();
-await import('../agent/main.ts');
+// ringd: compiled when a fresh build exists, else from the TypeScript sources (bin/launch.js).
+import { load } from './launch.js';
+
+await load('agent/main');

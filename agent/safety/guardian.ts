@@ -4,18 +4,21 @@
  * grandchild or setsid escapee outlives ringd. Its direct children die by pdeathsig already.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const GOODBYE = 'done';
-const CLEANUP = fileURLToPath(new URL('./cleanup-main.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+/** ".ts" when ringd runs from the sources (through tsx), ".js" when it runs compiled (dist/). */
+const OWN_EXTENSION = path.extname(fileURLToPath(import.meta.url));
+const CLEANUP = fileURLToPath(new URL(`./cleanup-main${OWN_EXTENSION}`, import.meta.url));
+const LOADER = OWN_EXTENSION === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
 const SCRIPT = `read line; [ "$line" = "${GOODBYE}" ] && exit 0; exec "$@"`;
 
 export class Guardian {
   private readonly child: ChildProcess;
 
   constructor(stateFile: string) {
-    this.child = spawn('/bin/sh', ['-c', SCRIPT, 'ringd-guardian', process.execPath, '--import', TSX_LOADER, CLEANUP, stateFile], {
+    this.child = spawn('/bin/sh', ['-c', SCRIPT, 'ringd-guardian', process.execPath, ...LOADER, CLEANUP, stateFile], {
       detached: true, stdio: ['pipe', 'ignore', 'inherit'],
     });
     this.child.on('error', () => { /* no guardian: the next start cleans up instead */ });
