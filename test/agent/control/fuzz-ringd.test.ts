@@ -11,6 +11,7 @@ import { COMMANDS, findCommand, parseProps, type CommandDef, type PropSpec, type
 import { pidAlive } from '../../support/proc.ts';
 import { startRingdControl, stopAllRingd, waitPids, type RawDealer, type RingdControl } from '../../support/ringd-control.ts';
 import { prng } from '../../support/prng.ts';
+import { checkReply } from '../../fuzz/lib/replies.ts';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 3000);
@@ -329,26 +330,6 @@ function generate(): Frame {
   for (;;) {
     const frames = make();
     if (!frames.some(dangerous)) return { kind, frames };
-  }
-}
-
-/** Every reply is a well-formed Circus reply, whatever the request was. */
-function checkReply(text: string, where: string): void {
-  let reply: unknown;
-  try {
-    reply = JSON.parse(text);
-  } catch {
-    assert.fail(`${where}: a reply that is not JSON: ${text.slice(0, 300)}`);
-  }
-  assert.ok(reply !== null && typeof reply === 'object' && !Array.isArray(reply), `${where}: ${text.slice(0, 300)}`);
-  const keys = Object.keys(reply);
-  assert.equal(keys[0], 'status', `${where}: ${text.slice(0, 300)}`);
-  assert.equal(keys[1] === 'time' || keys[1] === 'reason', true, `${where}: ${text.slice(0, 300)}`);
-  assert.equal(keys[keys.length - 1], 'id', `${where}: ${text.slice(0, 300)}`);
-  const r0 = reply as Record<string, unknown>;
-  if (r0.status === 'error') {
-    assert.deepEqual(keys, ['status', 'reason', 'tb', 'time', 'errno', 'id'], `${where}: ${text.slice(0, 300)}`);
-    assert.ok(Number.isInteger(r0.errno) && (r0.errno as number) >= 0 && (r0.errno as number) <= 6, `${where}: errno ${String(r0.errno)}`);
   }
 }
 

@@ -16,6 +16,7 @@ export function checkReply(text: string, where: string): Record<string, unknown>
   const r = reply as Record<string, unknown>;
   const keys = Object.keys(r);
   assert.equal(keys[0], 'status', `${where}: ${text.slice(0, 300)}`);
+  assert.ok(keys[1] === 'time' || keys[1] === 'reason', `${where}: ${text.slice(0, 300)}`);
   assert.equal(keys[keys.length - 1], 'id', `${where}: ${text.slice(0, 300)}`);
   if (r.status === 'error') {
     assert.deepEqual(keys, ['status', 'reason', 'tb', 'time', 'errno', 'id'], `${where}: ${text.slice(0, 300)}`);
