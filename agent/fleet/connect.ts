@@ -143,5 +143,15 @@ export function explainNatsError(err: unknown, cfg: NatsConfig): string {
     return `authorization failed: the server refused ${how} (${message}); check [nats] user/password, token, nkey_seed_file or creds_file`;
   }
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${message}${cause}`;
+  const text = `${message}${cause}`;
+  // A server verifying clients ends the handshake with an alert (or just a reset) when the client certificate is
+  // missing or signed by a CA it does not trust; OpenSSL's text alone does not say so.
+  const tls = cfg.tls_ca !== undefined || cfg.tls_cert !== undefined || cfg.tls_key !== undefined || cfg.servers.some((u) => /^tls:\/\//i.test(u));
+  if (tls && /alert (bad certificate|certificate required|unknown ca|certificate unknown|handshake failure)|ECONNRESET|EPIPE/i.test(text)) {
+    const mine = cfg.tls_cert !== undefined ? `the client certificate tls_cert ${cfg.tls_cert}` : 'no client certificate (tls_cert and tls_key are not set)';
+    const alert = /alert/i.test(text);
+    return `${alert ? 'TLS handshake refused by the server' : 'TLS connection reset by the server (likely a refused handshake)'}: ` +
+      `it requires a client certificate signed by a CA it trusts, and got ${mine}; check [nats] tls_cert and tls_key (${text.trim().split('\n')[0]})`;
+  }
+  return text;
 }

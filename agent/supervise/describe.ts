@@ -28,6 +28,9 @@ export function describeSpawnError(err: NodeJS.ErrnoException, file: string): st
   switch (err.code) {
     case 'ENOENT': return `cannot start ${file}: not found`;
     case 'EACCES': return `cannot start ${file}: permission denied`;
+    case 'EAGAIN': return `cannot start ${file}: the system refused a new process: the user's process limit (RLIMIT_NPROC, ulimit -u) or the system's (kernel.pid_max, threads-max, cgroup pids.max) is reached`;
+    case 'EMFILE': case 'ENFILE': return `cannot start ${file}: too many open files (ulimit -n of ringd, or fs.file-max)`;
+    case 'ENOMEM': return `cannot start ${file}: out of memory`;
     default: return `cannot start ${file}: ${err.message}`;
   }
 }
