@@ -4,16 +4,15 @@
 // event was applied or replayed, or the loss made the controller fetch the inventory again. Node failures of a NATS
 // cluster are in test/controller/cluster.test.ts.
 import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FleetSnapshot, Inventory } from '../../protocol/fleet/messages.ts';
 import { subjects } from '../../protocol/fleet/subjects.ts';
 import { fleetClient, fleetDir, startFleetAgent, startRingmaster, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
-import { procStat, pidAlive, waitGone } from '../support/proc.ts';
+import { waitGone } from '../support/proc.ts';
 import type { Ringd } from '../support/ringd.ts';
 import { waitFor } from '../support/wait.ts';
+import { runningPids, sleepers } from './lib/sleepers.ts';
 
 /** Each agent runs `sleep <its own number>`, so /proc tells its workers from everyone else's. */
 const AGENTS = { k1: '6111', k2: '6112' } as const;
@@ -42,23 +41,7 @@ after(async () => {
   await nats?.stop();
 });
 
-/** Live processes running exactly `sleep <n>`, with their parent. */
-function sleepers(n: string): Array<{ pid: number; ppid: number }> {
-  const out: Array<{ pid: number; ppid: number }> = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'latin1') !== `sleep\0${n}\0`) continue;
-    } catch {
-      continue;
-    }
-    const st = procStat(Number(e));
-    if (st && pidAlive(Number(e))) out.push({ pid: Number(e), ppid: st.ppid });
-  }
-  return out;
-}
 
-const runningPids = (inv: Inventory | null | undefined) => (inv?.watchers[0]?.processes ?? []).map((p) => p.pid).filter((p): p is number => p !== null).sort();
 
 /** Waits until the fleet view, each agent's own inventory and /proc agree; the message says what still differs. */
 async function consistent(after: string): Promise<void> {

@@ -5,17 +5,17 @@
 // from the outbox) or their loss is announced (h3: a dropped_events notice and the heartbeat's counter).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetEvent, FleetSnapshot, Inventory } from '../../protocol/fleet/messages.ts';
 import { subjects } from '../../protocol/fleet/subjects.ts';
 import { labProcess, type LabProcess } from '../support/discovery-lab.ts';
 import { createLab, netnsAvailable, type Lab } from '../support/netns.ts';
 import { NATS_SERVER_BIN } from '../support/nats.ts';
-import { pidAlive, procStat } from '../support/proc.ts';
 import { agentKeys } from '../support/ringd.ts';
 import { tmpDir } from '../support/tmp.ts';
 import { waitFor } from '../support/wait.ts';
+import { runningPids, sleepers } from './lib/sleepers.ts';
 import { NatsBridge, type BridgeMessage } from './lib/nats-bridge.ts';
 
 const avail = netnsAvailable();
@@ -38,21 +38,6 @@ let bridge: NatsBridge;
 const procs: LabProcess[] = [];
 const ringd = {} as Record<Id, LabProcess>;
 
-function sleepers(n: string): Array<{ pid: number; ppid: number }> {
-  const out: Array<{ pid: number; ppid: number }> = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'latin1') !== `sleep\0${n}\0`) continue;
-    } catch {
-      continue;
-    }
-    const st = procStat(Number(e));
-    if (st && pidAlive(Number(e))) out.push({ pid: Number(e), ppid: st.ppid });
-  }
-  return out;
-}
-const pidsOf = (inv: Inventory | null | undefined) => (inv?.watchers[0]?.processes ?? []).map((p) => p.pid).filter((p): p is number => p !== null).sort();
 const snapshot = async () => JSON.parse(await bridge.request(subjects.fleetSnapshot)) as FleetSnapshot;
 
 before(async () => {
@@ -106,8 +91,8 @@ async function consistent(when: string): Promise<void> {
       const pid = ringd[id].child.pid; // `ip netns exec` execs ringd
       if (view?.state !== 'alive') problems.push(`${id} is ${view?.state ?? 'unknown'} in the fleet view`);
       if (view?.inventory?.rev !== own.rev) problems.push(`${id}: the view is at revision ${view?.inventory?.rev}, the agent at ${own.rev}`);
-      if (JSON.stringify(pidsOf(view?.inventory)) !== JSON.stringify(pidsOf(own))) problems.push(`${id}: the view lists ${pidsOf(view?.inventory)}, the agent ${pidsOf(own)}`);
-      if (JSON.stringify(live.map((p) => p.pid).sort()) !== JSON.stringify(pidsOf(own))) problems.push(`${id}: /proc has ${live.map((p) => p.pid)}, the agent lists ${pidsOf(own)}`);
+      if (JSON.stringify(runningPids(view?.inventory)) !== JSON.stringify(runningPids(own))) problems.push(`${id}: the view lists ${runningPids(view?.inventory)}, the agent ${runningPids(own)}`);
+      if (JSON.stringify(live.map((p) => p.pid).sort()) !== JSON.stringify(runningPids(own))) problems.push(`${id}: /proc has ${live.map((p) => p.pid)}, the agent lists ${runningPids(own)}`);
       if (live.length !== WORKERS || live.some((p) => p.ppid !== pid)) problems.push(`${id}: workers ${JSON.stringify(live)}, ringd ${pid}`);
     }
     why = problems.join('; ');
