@@ -141,7 +141,10 @@ export function decodeDatagram(buf: Buffer, opts: DecodeOptions): Decoded {
   if (opts.key) {
     if (!sig) return { ok: false, reason: 'unsigned', detail: 'no signature, and a fleet key is configured' };
     const expected = mac(opts.key, body.slice(0, sig.index));
-    if (!timingSafeEqual(expected, Buffer.from(sig[1], 'base64url'))) return { ok: false, reason: 'forged', detail: 'signature does not match the fleet key' };
+    const given = Buffer.from(sig[1], 'base64url');
+    // The 43rd character carries 2 unused bits that decoding ignores: only the canonical spelling is the signature.
+    const canonical = given.toString('base64url') === sig[1];
+    if (!canonical || !timingSafeEqual(expected, given)) return { ok: false, reason: 'forged', detail: 'signature does not match the fleet key' };
   }
   let msg: Datagram;
   try {

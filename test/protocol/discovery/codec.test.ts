@@ -68,6 +68,17 @@ test('malformed, oversize and future-version datagrams are dropped with a reason
   }
 });
 
+test('a signature spelled differently but decoding to the same bytes is not the signature (base64url\'s unused low bits)', () => {
+  const valid = encodeDatagram(announce(), KEY).toString();
+  const at = valid.length - 3; // the 43rd character of the signature, before `"}`
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const twin = alphabet[alphabet.indexOf(valid[at]) ^ 1]; // same top 4 bits: decodes to the same 32 bytes
+  const mutated = `${valid.slice(0, at)}${twin}${valid.slice(at + 1)}`;
+  assert.deepEqual(Buffer.from(mutated.slice(-45, -2), 'base64url'), Buffer.from(valid.slice(-45, -2), 'base64url'));
+  assert.equal(dropped(decodeDatagram(Buffer.from(mutated), { key: KEY, maxSkewMs: SKEW })), 'forged');
+  assert.equal(decodeDatagram(Buffer.from(valid), { key: KEY, maxSkewMs: SKEW }).ok, true);
+});
+
 test('random and mutated bytes never throw and never pass a signature check', () => {
   const rnd = prng(7);
   const valid = encodeDatagram(announce(), KEY);
