@@ -20,6 +20,7 @@ import { corpus } from './lib/corpus.ts';
 import { fuzzSettings, Rand } from './lib/rand.ts';
 import { plainReason } from './lib/replies.ts';
 import { dangerous, FUZZ_WATCHERS, PROTECTED_WATCHERS, THROWAWAY_WATCHER } from './lib/requests.ts';
+import { killLeftovers } from './lib/leftovers.ts';
 
 const MAX_REQUEST_BYTES = 65_536;
 /** A run taking longer than this is a hang. */
@@ -60,6 +61,7 @@ after(async () => {
   await server?.close();
   await t?.close();
   await stopAllRingd();
+  killLeftovers();
 });
 
 const ENTRIES = commandEntries().filter((e) => !ENDLESS.has(e.name));

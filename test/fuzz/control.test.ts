@@ -10,6 +10,7 @@ import { startControl, type TestControl } from '../support/control.ts';
 import { RawDealer } from '../support/ringd-control.ts';
 import { waitFor } from '../support/wait.ts';
 import { corpus } from './lib/corpus.ts';
+import { killLeftovers } from './lib/leftovers.ts';
 import { fuzzSettings, Rand } from './lib/rand.ts';
 import { checkReply } from './lib/replies.ts';
 import { expectsReply, FUZZ_WATCHERS, fuzzBody, PROTECTED_WATCHERS } from './lib/requests.ts';
@@ -31,6 +32,7 @@ after(async () => {
   dealer?.close();
   await server?.close();
   await t?.close();
+  killLeftovers();
 });
 
 /** Sends frames, waiting for the replies of each window; returns the reply texts in order. */

@@ -20,6 +20,7 @@ import { commandToken, followBody } from './lib/nats-bodies.ts';
 import { fuzzSettings, Rand } from './lib/rand.ts';
 import { checkReply } from './lib/replies.ts';
 import { FUZZ_WATCHERS, fuzzBody, PROTECTED_WATCHERS } from './lib/requests.ts';
+import { killLeftovers } from './lib/leftovers.ts';
 
 const MAX_REQUEST_BYTES = 65_536;
 const AGENT = 'fz1';
@@ -47,6 +48,7 @@ after(async () => {
   await stopAllRingd();
   await t?.close();
   await nats?.stop();
+  killLeftovers();
 });
 
 const fakeMsg = (subject: string, data: Buffer) => ({ subject, data: new Uint8Array(data), reply: '_INBOX.x' }) as unknown as Msg;
