@@ -4,7 +4,7 @@
 // itself once another process of that uid exits and frees a slot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,10 @@ const RINGD = fileURLToPath(new URL('../../agent/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const isRoot = process.getuid?.() === 0;
 const asUser = ['--reuid', String(UID), '--regid', String(UID), '--clear-groups'];
+/** Whether that uid can run ringd from this checkout (a clone inside a private folder, e.g. mktemp -d, it cannot). */
+const readable = isRoot && spawnSync('setpriv', [...asUser, 'test', '-r', RINGD, '-a', '-r', fileURLToPath(TSX)]).status === 0;
+const skip = !isRoot ? 'needs root (to switch uid and set limits)'
+  : !readable ? `an unprivileged uid cannot read ${REPO} (a parent folder is private): ringd cannot run as one` : false;
 
 let dir: string;
 let ringd: ChildProcess;
@@ -56,7 +60,7 @@ function workers(): number[] {
 const attempts = () => (out.match(/w\.\d+: cannot start sleep: .* restarting in \d+ms/g) ?? []).length;
 
 before(async () => {
-  if (!isRoot) return;
+  if (skip) return;
   dir = tmpDir('fault-nproc');
   chmodSync(dir, 0o777);
   const file = join(dir, 'ringd.toml');
@@ -96,7 +100,7 @@ after(async () => {
   }
 });
 
-test('a respawn refused by RLIMIT_NPROC backs off with a plain reason, ringd keeps serving, and it recovers', { skip: !isRoot && 'needs root (to switch uid and set limits)', timeout: 120_000 }, async () => {
+test('a respawn refused by RLIMIT_NPROC backs off with a plain reason, ringd keeps serving, and it recovers', { skip, timeout: 120_000 }, async () => {
   await waitFor(() => workers().length === 2, { what: 'two workers', timeoutMs: 30_000 });
   assert.equal((await control.call('status', {}, { timeoutMs: 10_000 })).status, 'ok');
   // A process of the same uid holds a slot; the limit leaves no room once the victim is gone.
