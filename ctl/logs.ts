@@ -3,12 +3,10 @@
  * new lines as they come (fleet: through follow leases renewed while it runs; one agent: by
  * polling `tail`), until Ctrl-C, which ends it cleanly with exit 0.
  */
-import type { Msg } from '@nats-io/transport-node';
 import type { OutputLineView } from '../protocol/agent-api.ts';
-import type { LogChunk } from '../protocol/fleet/payloads.ts';
-import { subjects } from '../protocol/fleet/subjects.ts';
 import { selectors } from './context.ts';
 import { CtlError } from './errors.ts';
+import { followHosts } from './follow.ts';
 import type { GlobalFlags } from './run.ts';
 import type { FleetTarget } from './transport/fleet.ts';
 import type { LocalTarget } from './transport/local.ts';
@@ -19,7 +17,6 @@ export interface LogsFlags extends GlobalFlags {
   lines: number;
 }
 
-const FOLLOW_LEASE_MS = 15_000;
 const POLL_MS = 500;
 
 const line = (host: string | null, l: OutputLineView) => `${host ? `${host} ` : ''}[${l.pid}] ${l.stream === 'stderr' ? '! ' : ''}${l.line}\n`;
@@ -66,22 +63,16 @@ async function fleetLogs(target: FleetTarget, watcher: string, f: LogsFlags): Pr
     for (const l of r.reply!.lines as OutputLineView[]) process.stdout.write(line(r.host, l));
   }
   if (!f.follow || hosts.length === 0) return;
-  const nc = target.connection;
-  const subs = hosts.map((h) => nc.subscribe(subjects.log(h, watcher), {
-    callback: (_e, m: Msg) => {
-      const chunk = m.json<LogChunk>();
+  const following = followHosts(target.connection, watcher, hosts, f.timeout * 1000, {
+    chunk: (h, chunk) => {
       if (chunk.dropped > 0) process.stderr.write(`${h}: ${chunk.dropped} line(s) dropped (output too fast)\n`);
       for (const l of chunk.lines) process.stdout.write(line(h, l));
     },
-  }));
-  const lease = () => Promise.all(hosts.map((h) => nc.request(subjects.follow(h), JSON.stringify({ watcher, lease_ms: FOLLOW_LEASE_MS }), { timeout: f.timeout * 1000 })
-    .catch((err: Error) => process.stderr.write(`${h}: cannot follow: ${err.message}\n`))));
-  await nc.flush();
-  await lease();
-  const renew = setInterval(() => void lease(), FOLLOW_LEASE_MS / 3);
+    leaseFailed: (h, err) => process.stderr.write(`${h}: cannot follow: ${err.message}\n`),
+  });
+  await following.ready;
   await interrupted();
-  clearInterval(renew);
-  for (const s of subs) s.unsubscribe();
+  following.stop();
 }
 
 /** Runs `logs`; resolves when done (or interrupted), rejects with a CtlError. */

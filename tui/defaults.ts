@@ -18,8 +18,6 @@ export const LOG_BACKLOG = 100;
 export const SNAPSHOT_REFRESH_MS = 10_000;
 /** Fleet: the wait before another attempt after NATS or the controllers could not be reached. */
 export const RETRY_MS = 2000;
-/** Fleet: a follow lease on a watcher's output, renewed every third of it. */
-export const FOLLOW_LEASE_MS = 15_000;
 
 /** One agent: how often the inventory is asked for (events ask for it sooner). */
 export const LOCAL_POLL_MS = 2000;

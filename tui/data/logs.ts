@@ -1,14 +1,14 @@
 /**
  * Following a watcher's output for the log pane. Fleet: the recent lines of every host through the
- * controllers (`tail`), then the agents' log subjects under follow leases renewed every third of
- * FOLLOW_LEASE_MS; lines seen in both are shown once. One agent: `tail` asked every LOCAL_TAIL_MS.
+ * controllers (`tail`), then the agents' log subjects under follow leases (ctl/follow.ts); lines seen
+ * in both are shown once. One agent: `tail` asked every LOCAL_TAIL_MS.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { OutputLineView } from '../../protocol/agent-api.ts';
 import type { ApiReply } from '../../protocol/fleet/messages.ts';
-import type { LogChunk } from '../../protocol/fleet/payloads.ts';
 import { subjects } from '../../protocol/fleet/subjects.ts';
-import { FOLLOW_LEASE_MS, LOCAL_TAIL_LINES, LOCAL_TAIL_MS, LOG_BACKLOG } from '../defaults.ts';
+import { followHosts } from '../../ctl/follow.ts';
+import { LOCAL_TAIL_LINES, LOCAL_TAIL_MS, LOG_BACKLOG } from '../defaults.ts';
 import { pause, type LogLine, type LogSink } from './source.ts';
 
 const lineKey = (l: LogLine): string => `${l.host ?? ''}/${l.time}/${l.pid}/${l.line}`;
@@ -19,27 +19,15 @@ export function followFleet(nc: NatsConnection, watcher: string, hosts: readonly
   /** Lines streamed before the recent ones arrived, and the recent ones (to drop their repeats). */
   let early: LogLine[] | null = [];
   const recent = new Set<string>();
-  const subs = hosts.map((host) => nc.subscribe(subjects.log(host, watcher), {
-    callback: (err, m) => {
-      if (err || stopped) return;
-      let chunk: LogChunk;
-      try {
-        chunk = m.json<LogChunk>();
-      } catch {
-        return;
-      }
+  const following = followHosts(nc, watcher, hosts, timeoutMs, {
+    chunk: (host, chunk) => {
       if (chunk.dropped > 0) sink.note(`${host}: ${chunk.dropped} line(s) dropped (output faster than it can be sent)`);
       const lines = chunk.lines.map((l) => ({ ...l, host }));
       if (early) early.push(...lines);
       else sink.lines(lines.filter((l) => !recent.has(lineKey(l))));
     },
-  }));
-  const lease = () => {
-    for (const host of hosts) {
-      nc.request(subjects.follow(host), JSON.stringify({ watcher, lease_ms: FOLLOW_LEASE_MS }), { timeout: timeoutMs })
-        .catch((err: Error) => !stopped && sink.note(`${host}: cannot follow ${watcher}: ${err.message}`));
-    }
-  };
+    leaseFailed: (host, err) => sink.note(`${host}: cannot follow ${watcher}: ${err.message}`),
+  });
   const backlog = async () => {
     const body = { target: { hosts: [...hosts] }, properties: { name: watcher, lines: LOG_BACKLOG }, timeout_ms: timeoutMs };
     try {
@@ -57,8 +45,7 @@ export function followFleet(nc: NatsConnection, watcher: string, hosts: readonly
     }
   };
   void (async () => {
-    await nc.flush().catch(() => undefined);
-    lease();
+    await following.ready;
     const lines = (await backlog()).sort(byTime);
     if (stopped) return;
     for (const l of lines) recent.add(lineKey(l));
@@ -66,11 +53,9 @@ export function followFleet(nc: NatsConnection, watcher: string, hosts: readonly
     early = null;
     sink.lines([...lines, ...streamed]);
   })();
-  const renew = setInterval(lease, FOLLOW_LEASE_MS / 3);
   return () => {
     stopped = true;
-    clearInterval(renew);
-    for (const s of subs) s.unsubscribe();
+    following.stop();
   };
 }
 
