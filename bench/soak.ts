@@ -9,6 +9,7 @@ import { fleetClient, fleetDir, startFleetAgent, startRingmaster } from '../test
 import { startNats } from '../test/support/nats.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { startChurn } from './soak/churn.ts';
+import { heapProbeEnv, probeHeap, type HeapSample } from './soak/heap.ts';
 import { slope, Sampler, type Sample } from './soak/sample.ts';
 import { markdownTable } from './lib/table.ts';
 
@@ -18,6 +19,8 @@ const DEFAULT_PROCESSES = 200;
 /** Verdict: RSS growing more than this over the second half (the fitted trend, not one sample) is a leak; so are more fds. */
 const MAX_RSS_GROWTH_MB = 8;
 const MAX_FD_GROWTH = 5;
+/** Samples at each end of the second half whose median fd count is compared. */
+const FD_WINDOW = 6;
 const AGENT = 'soak-1';
 
 const { values } = parseArgs({ options: { duration: { type: 'string' }, sample: { type: 'string' }, processes: { type: 'string' }, out: { type: 'string' } } });
@@ -50,8 +53,9 @@ cmd = "sleep 100001"
 numprocesses = ${share(0.15)}
 graceful_timeout = "2s"
 `;
-const ringd = startFleetAgent(dir, [nats.url], { id: AGENT, watchers, nats: 'stats_interval = "2s"' });
-const ctl = startRingmaster(dir, [nats.url], { id: 'soak-ctl' });
+const reports = `${dir}/reports`;
+const ringd = startFleetAgent(dir, [nats.url], { id: AGENT, watchers, nats: 'stats_interval = "2s"', env: heapProbeEnv(reports) });
+const ctl = startRingmaster(dir, [nats.url], { id: 'soak-ctl', env: heapProbeEnv(reports) });
 const nc = await fleetClient([nats.url]);
 const cleanup = async () => {
   await nc.close().catch(() => undefined);
@@ -68,36 +72,51 @@ await waitFor(async () => {
 console.log(`soak: ${total} processes, ${durationS}s, a sample every ${sampleS}s (ringd ${ringd.child.pid}, ringmaster ${ctl.child.pid})`);
 const churn = startChurn(nc, AGENT);
 const samplers = { ringd: new Sampler(ringd.child.pid!), ringmaster: new Sampler(ctl.child.pid!) };
-const curve: Array<{ t: number; ringd: Sample | null; ringmaster: Sample | null }> = [];
+type Point = Sample & { heap: HeapSample | null };
+const curve: Array<{ t: number; ringd: Point | null; ringmaster: Point | null }> = [];
+const point = async (name: keyof typeof samplers, t: number): Promise<Point | null> => {
+  const s = samplers[name].sample(t);
+  return s && { ...s, heap: await probeHeap(samplers[name].pid, reports) };
+};
 const t0 = performance.now();
 while (performance.now() - t0 < durationS * 1000) {
   await new Promise((r) => setTimeout(r, sampleS * 1000));
   const t = Math.round((performance.now() - t0) / 1000);
-  const row = { t, ringd: samplers.ringd.sample(t), ringmaster: samplers.ringmaster.sample(t) };
+  const row = { t, ringd: await point('ringd', t), ringmaster: await point('ringmaster', t) };
   curve.push(row);
-  const s = (x: Sample | null) => (x ? `rss ${x.rssMb.toFixed(1)} MB cpu ${x.cpuPct.toFixed(1)}% fds ${x.fds} thr ${x.threads} zombies ${x.zombies}` : 'gone');
+  const heap = (h: HeapSample | null) => (h ? ` heap ${h.usedMb.toFixed(1)}/${h.committedMb.toFixed(1)} MB (young ${h.newSpaceMb.toFixed(1)}, external ${h.externalMb.toFixed(1)})` : '');
+  const s = (x: Point | null) => (x ? `rss ${x.rssMb.toFixed(1)} MB${heap(x.heap)} cpu ${x.cpuPct.toFixed(1)}% fds ${x.fds} thr ${x.threads} zombies ${x.zombies}` : 'gone');
   console.log(`t=${t}s ringd ${s(row.ringd)} | ringmaster ${s(row.ringmaster)}`);
 }
 churn.stop();
 
 const late = curve.slice(Math.floor(curve.length / 2));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const verdict = (name: 'ringd' | 'ringmaster') => {
-  const pts = late.filter((c) => c[name]);
+  const pts = late.flatMap((c) => (c[name] ? [c[name]] : []));
   const first = curve.find((c) => c[name])?.[name];
-  const last = pts[pts.length - 1]?.[name];
-  const growth = slope(pts.map((c) => c.t / 3600), pts.map((c) => c[name]!.rssMb));
-  const cpu = pts.reduce((a, c) => a + c[name]!.cpuPct, 0) / Math.max(1, pts.length);
+  const last = pts[pts.length - 1];
+  const trend = (y: (p: Point) => number | undefined) => {
+    const xy = pts.flatMap((p) => { const v = y(p); return v === undefined ? [] : [[p.t / 3600, v]]; });
+    return slope(xy.map((v) => v[0]), xy.map((v) => v[1]));
+  };
+  const growth = trend((p) => p.rssMb);
+  const heapGrowth = trend((p) => p.heap?.usedMb);
+  const cpu = pts.reduce((a, p) => a + p.cpuPct, 0) / Math.max(1, pts.length);
   const zombies = Math.max(0, ...curve.map((c) => c[name]?.zombies ?? 0));
-  const fdGrowth = (last?.extraFds ?? 0) - (pts[0]?.[name]?.extraFds ?? 0);
+  // fds counted against the children's pipes jitter while processes start and stop (resizes, kills): compare the
+  // median of the first and the last FD_WINDOW samples of the second half, not two single samples.
+  const fdGrowth = median(pts.slice(-FD_WINDOW).map((p) => p.extraFds)) - median(pts.slice(0, FD_WINDOW).map((p) => p.extraFds));
   const windowH = pts.length > 1 ? (pts[pts.length - 1].t - pts[0].t) / 3600 : 0;
-  return { name, rssFirst: first?.rssMb ?? 0, rssLast: last?.rssMb ?? 0, growthMbPerHour: growth, cpuMean: cpu, fdsFirst: first?.fds ?? 0, fdsLast: last?.fds ?? 0, fdGrowth, zombies,
+  return { name, rssFirst: first?.rssMb ?? 0, rssLast: last?.rssMb ?? 0, growthMbPerHour: growth, heapGrowthMbPerHour: heapGrowth, cpuMean: cpu,
+    fdsFirst: first?.fds ?? 0, fdsLast: last?.fds ?? 0, fdGrowth, zombies,
     flat: growth * windowH < MAX_RSS_GROWTH_MB && fdGrowth <= MAX_FD_GROWTH && zombies === 0 && last !== undefined };
 };
 const results = [verdict('ringd'), verdict('ringmaster')];
 console.log(`\nchurn: ${JSON.stringify(churn.counts)}\n`);
-console.log(markdownTable(['process', 'RSS first → last (MB)', 'RSS trend, 2nd half (MB/h)', 'CPU mean, 2nd half', 'fds first → last', 'zombies', 'verdict'],
-  results.map((r) => [r.name, `${r.rssFirst.toFixed(1)} → ${r.rssLast.toFixed(1)}`, r.growthMbPerHour.toFixed(1), `${r.cpuMean.toFixed(1)} %`, `${r.fdsFirst} → ${r.fdsLast} (${r.fdGrowth >= 0 ? '+' : ''}${r.fdGrowth} unexplained)`,
-    String(r.zombies), r.flat ? 'flat' : 'GROWS'])));
+console.log(markdownTable(['process', 'RSS first → last (MB)', 'RSS trend, 2nd half (MB/h)', 'V8 heap used trend (MB/h)', 'CPU mean, 2nd half', 'fds first → last', 'zombies', 'verdict'],
+  results.map((r) => [r.name, `${r.rssFirst.toFixed(1)} → ${r.rssLast.toFixed(1)}`, r.growthMbPerHour.toFixed(1), r.heapGrowthMbPerHour.toFixed(1), `${r.cpuMean.toFixed(1)} %`,
+    `${r.fdsFirst} → ${r.fdsLast} (${r.fdGrowth >= 0 ? '+' : ''}${r.fdGrowth} unexplained)`, String(r.zombies), r.flat ? 'flat' : 'GROWS'])));
 if (values.out) writeFileSync(values.out, JSON.stringify({ durationS, sampleS, processes: total, churn: churn.counts, results, curve }, null, 1));
 await cleanup();
 process.exit(results.every((r) => r.flat) ? 0 : 1);

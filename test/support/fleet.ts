@@ -26,7 +26,7 @@ const list = (servers: string[]) => `[${servers.map((s) => JSON.stringify(s)).jo
  * Writes <dir>/<id>.toml (discovery off, `nats`: extra [nats] lines, `watchers`: the watcher tables, default `idle`: 2 × sleep)
  * and starts ringd; does not wait.
  */
-export function startFleetAgent(dir: string, servers: string[], opts: { id: string; labels?: Record<string, string>; nats?: string; watchers?: string }): Ringd {
+export function startFleetAgent(dir: string, servers: string[], opts: { id: string; labels?: Record<string, string>; nats?: string; watchers?: string; env?: Record<string, string> }): Ringd {
   const labels = Object.entries(opts.labels ?? {}).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
   const file = join(dir, `${opts.id}.toml`);
   writeFileSync(file, `${agentSection(join(dir, opts.id))}
@@ -40,11 +40,11 @@ ${opts.nats ?? ''}
 
 ${opts.watchers ?? '[watchers.idle]\ncmd = "sleep 600"\nnumprocesses = 2'}
 `);
-  return startRingd(file);
+  return startRingd(file, { env: opts.env });
 }
 
 /** Writes <dir>/<id>-ringmaster.toml (audit trail <dir>/<id>-audit.jsonl, discovery off, `nats`: extra [nats] lines) and starts ringmaster; does not wait. */
-export function startRingmaster(dir: string, servers: string[], opts: { id: string; nats?: string }): Ringmaster {
+export function startRingmaster(dir: string, servers: string[], opts: { id: string; nats?: string; env?: Record<string, string> }): Ringmaster {
   const file = join(dir, `${opts.id}-ringmaster.toml`);
   writeFileSync(file, `[controller]
 id = "${opts.id}"
@@ -57,7 +57,7 @@ ${opts.nats ?? ''}
 [discovery]
 enabled = false
 `);
-  return startTsProgram(RINGMASTER_MAIN, ['--config', file], { name: 'ringmaster' });
+  return startTsProgram(RINGMASTER_MAIN, ['--config', file], { name: 'ringmaster', env: opts.env });
 }
 
 /** A client connection to the fleet's NATS (reconnecting quickly). */
