@@ -157,14 +157,18 @@ function readEnviron(pid: number): number {
   }
 }
 
-/** Value of one variable in the initial environment of a process; undefined on any error or when absent. */
-export function readEnvVar(pid: number, name: string): string | undefined {
+/**
+ * One variable of the initial environment of a process. `readable` is false when the environment could not be read
+ * or was empty (gone, no permission, kernel thread, zombie, or caught mid-execve): the absence of `value` then says nothing.
+ */
+export function readEnvVarChecked(pid: number, name: string): { readable: boolean; value?: string } {
   let n: number;
   try {
     n = readEnviron(pid);
   } catch {
-    return undefined; // ENOENT, EACCES, ESRCH
+    return { readable: false }; // ENOENT, EACCES, ESRCH
   }
+  if (n === 0) return { readable: false };
   const env = envBuf.subarray(0, n);
   const key = Buffer.from(`${name}=`);
   let at = env.indexOf(key);
@@ -172,11 +176,16 @@ export function readEnvVar(pid: number, name: string): string | undefined {
     if (at === 0 || env[at - 1] === 0) {
       const start = at + key.length;
       const end = env.indexOf(0, start);
-      return env.toString('utf8', start, end < 0 ? n : end);
+      return { readable: true, value: env.toString('utf8', start, end < 0 ? n : end) };
     }
     at = env.indexOf(key, at + 1);
   }
-  return undefined;
+  return { readable: true };
+}
+
+/** Value of one variable in the initial environment of a process; undefined on any error or when absent. */
+export function readEnvVar(pid: number, name: string): string | undefined {
+  return readEnvVarChecked(pid, name).value;
 }
 
 /** Direct children of a process, from /proc/PID/task/TID/children of every thread. */

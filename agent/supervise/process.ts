@@ -15,13 +15,13 @@ import { isCommandCheck } from '../config/watcher.ts';
 import { monotonicMs } from '../clock.ts';
 import type { NotifySocket } from './notify.ts';
 import { waitReady } from './ready.ts';
-import { childrenOf, readStat } from './proc.ts';
+import { childrenOf } from './proc.ts';
+import { spawnedWithMarker } from './scan.ts';
 import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 import { stopTree, type ExitStatus } from './stop.ts';
 import type { ProcessInfo, SlotHost, SpawnResources, StopRequest } from './slot-types.ts';
 
 export type { ProcessInfo, SlotHost, SpawnResources, StopRequest } from './slot-types.ts';
-
 
 interface Running {
   child: ChildProcess;
@@ -129,7 +129,7 @@ export class ProcessSlot {
       child.once('exit', (code, signal) => r({ code, signal })));
     const closed = Promise.all([this.pipe(child.stdout, 'stdout', pid), this.pipe(child.stderr, 'stderr', pid)])
       .then(() => undefined);
-    const run: Running = { child, pid, marker, startedAt: Date.now(), startedMono: monotonicMs(), startTicks: readStat(pid)?.starttime, exited, closed, ...ready };
+    const run: Running = { child, pid, marker, startedAt: Date.now(), startedMono: monotonicMs(), startTicks: spawnedWithMarker(pid, marker), exited, closed, ...ready };
     this.run = run;
     this.host.childStarted(this, pid, marker);
     this.host.emit({ event: 'spawn', watcher: this.host.name, wid: this.wid, pid });

@@ -1,11 +1,12 @@
 /**
  * The stop sequence of one process tree: stop signal to the group (and, with stop_children, to
  * every escaped member), wait up to graceful_timeout for the whole tree to leave, then SIGKILL
- * whatever is left. Finished only when no process of the tree remains.
+ * whatever is left. Finished only when no process of the tree remains. Scans of /proc are shared
+ * snapshots, so that many trees stopping together cost one scan per loop turn, not one each.
  */
 import { monotonicMs } from '../clock.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
+import { findTreeShared, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
 
 /** How often a stopping tree is re-scanned once its main process has gone. */
 const TREE_POLL_MS = 100;
@@ -35,9 +36,10 @@ export interface StopOutcome {
   survivors: number[];
 }
 
-function signalOnce(q: TreeQuery, signum: number, everyMember: boolean): void {
+async function signalOnce(q: TreeQuery, signum: number, everyMember: boolean): Promise<void> {
+  const members = everyMember ? await findTreeShared(q) : [];
   try {
-    signalTree(everyMember ? findTree(q) : [], signum, q.pgid);
+    signalTree(members, signum, q.pgid);
   } catch {
     // EPERM on a member we may not signal: SIGKILL and the survivor report deal with it.
   }
@@ -47,17 +49,17 @@ export async function stopTree(q: TreeQuery, exited: Promise<ExitStatus>, opts: 
   const begun = monotonicMs();
   const deadline = begun + opts.gracefulTimeout;
   if (opts.signal !== 0 && opts.gracefulTimeout > 0 && await opts.beforeSignal(opts.signal)) {
-    signalOnce(q, opts.signal, opts.stopChildren);
+    await signalOnce(q, opts.signal, opts.stopChildren);
     opts.afterSignal(opts.signal);
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - monotonicMs())); });
   let status = await Promise.race([exited, timeout]);
-  // One /proc scan per poll: the last one also decides whether SIGKILL is needed.
-  let treeLeft = status !== null && findTree(q).length > 0;
+  // One shared /proc scan per poll: the last one also decides whether SIGKILL is needed.
+  let treeLeft = status !== null && (await findTreeShared(q)).length > 0;
   while (treeLeft && monotonicMs() < deadline) {
     await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - monotonicMs())));
-    treeLeft = findTree(q).length > 0;
+    treeLeft = (await findTreeShared(q)).length > 0;
   }
   clearTimeout(timer);
   if (status && !treeLeft) return { status, survivors: [] };

@@ -1,9 +1,10 @@
 /** Find, signal and kill the whole process tree of a spawned child (descendants, group/session members, marked escapees). */
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SPAWN_MARKER_ENV } from '../defaults.ts';
-import { childrenOf, isDeadState, listPids, readEnvVar, readStat, type ProcStat } from './proc.ts';
+import { monotonicMs } from '../clock.ts';
+import { childrenOf, isDeadState, readStat, type ProcStat } from './proc.ts';
 import { waitpidNoHang } from './native.ts';
+import { isSystemProcess, sharedSnapshot, takeSnapshot, type ProcSnapshot } from './scan.ts';
 
 /** Identifies the tree of one spawned process. */
 export interface TreeQuery {
@@ -19,31 +20,15 @@ export interface TreeQuery {
   startTime?: number;
 }
 
-/** One pass over /proc/*\/stat: every readable process, and a ppid → children map. */
-function scanProc(): { stats: Map<number, ProcStat>; children: Map<number, number[]> } {
-  const stats = new Map<number, ProcStat>();
-  const children = new Map<number, number[]>();
-  for (const pid of listPids()) {
-    const st = readStat(pid);
-    if (!st) continue;
-    stats.set(pid, st);
-    const list = children.get(st.ppid);
-    if (list) list.push(pid);
-    else children.set(st.ppid, [pid]);
-  }
-  return { stats, children };
-}
-
-/** Like findTree, but returns the stat of every live member. */
-export function scanTree(q: TreeQuery): Map<number, ProcStat> {
-  const { stats, children } = scanProc();
+/** The members of one tree in a snapshot, with their stats (zombies, pid 1 and ourselves excluded). */
+export function treeIn(snap: ProcSnapshot, q: TreeQuery): Map<number, ProcStat> {
+  const { stats, children } = snap;
   const self = stats.get(process.pid);
   // Never match our own group or session: that would take ringd (and its shell) down with the child.
   const pgid = q.pgid !== undefined && q.pgid > 1 && q.pgid !== self?.pgid ? q.pgid : undefined;
   const sid = q.sid !== undefined && q.sid > 1 && q.sid !== self?.sid ? q.sid : undefined;
 
-  const excluded = (st: ProcStat): boolean =>
-    st.pid <= 1 || st.pid === process.pid || st.pid === 2 || st.ppid === 2 || // init, us, kernel threads
+  const excluded = (st: ProcStat): boolean => isSystemProcess(st) ||
     (q.startTime !== undefined && (st.pid === q.pid ? st.starttime !== q.startTime : st.starttime < q.startTime));
 
   const inTree = new Set<number>();
@@ -67,11 +52,7 @@ export function scanTree(q: TreeQuery): Map<number, ProcStat> {
   }
   drain();
   if (q.marker !== undefined && q.marker !== '') {
-    // Only processes not already found pay for an environ read.
-    for (const st of stats.values()) {
-      if (inTree.has(st.pid) || isDeadState(st.state) || excluded(st)) continue;
-      if (readEnvVar(st.pid, SPAWN_MARKER_ENV) === q.marker) add(st.pid);
-    }
+    for (const st of snap.marked(q.marker)) add(st.pid);
     drain();
   }
 
@@ -83,9 +64,26 @@ export function scanTree(q: TreeQuery): Map<number, ProcStat> {
   return live;
 }
 
+/** Like findTree, but returns the stat of every live member. */
+export function scanTree(q: TreeQuery): Map<number, ProcStat> {
+  return treeIn(takeSnapshot(), q);
+}
+
+/** scanTree on a shared snapshot, taken after this call (see sharedSnapshot): for callers that can wait a loop turn. */
+export async function scanTreeShared(q: TreeQuery): Promise<Map<number, ProcStat>> {
+  return treeIn(await sharedSnapshot(), q);
+}
+
+const sortedPids = (members: Map<number, ProcStat>): number[] => [...members.keys()].sort((a, b) => a - b);
+
 /** Every live pid of the tree of a spawned process (one scan over /proc; zombies, pid 1 and ourselves excluded). */
 export function findTree(q: TreeQuery): number[] {
-  return [...scanTree(q).keys()].sort((a, b) => a - b);
+  return sortedPids(scanTree(q));
+}
+
+/** findTree on a shared snapshot, taken after this call. */
+export async function findTreeShared(q: TreeQuery): Promise<number[]> {
+  return sortedPids(await scanTreeShared(q));
 }
 
 function isErrno(e: unknown, code: string): boolean {
@@ -119,16 +117,16 @@ export interface KillTreeOptions {
   pollMs?: number;
 }
 
-/** Repeatedly find and signal the tree until nothing is left or the timeout passes. */
+/** Repeatedly find and signal the tree until nothing is left or the timeout passes (on shared snapshots). */
 export async function killTreeAndWait(
   q: TreeQuery,
   opts: KillTreeOptions,
 ): Promise<{ killed: number[]; left: number[] }> {
   const signal = opts.signal ?? 9;
   const pollMs = Math.max(1, opts.pollMs ?? 20);
-  const deadline = Date.now() + opts.timeoutMs;
+  const deadline = monotonicMs() + opts.timeoutMs;
   const signalled = new Set<number>();
-  let members = scanTree(q);
+  let members = await scanTreeShared(q);
   while (members.size > 0) {
     for (const pid of members.keys()) signalled.add(pid);
     // Signal the group only while it still has members: an empty group's id may be recycled.
@@ -138,9 +136,9 @@ export async function killTreeAndWait(
     } catch {
       // EPERM and the like: what survives is reported in `left`
     }
-    const remaining = deadline - Date.now();
+    const remaining = deadline - monotonicMs();
     if (remaining > 0) await sleep(Math.min(pollMs, remaining));
-    members = scanTree(q);
+    members = await scanTreeShared(q);
     if (remaining <= 0) break;
   }
   const left = [...members.keys()];
