@@ -1,6 +1,7 @@
 /**
  * The running agent: cleans up a crashed predecessor, starts the arbiter with its state file
  * and guardian, and maps signals (TERM/INT stop, HUP reload, USR1 reopen logs). Never crashes.
+ * The fleet link is loaded only for a config that can use it ([nats] servers, or discovery to learn them).
  */
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { StateRecorder } from './safety/state-file.ts';
 import { ControlPlane } from './control/plane.ts';
 import type { ReloadPlan } from './supervise/plan.ts';
 import { AgentDiscovery } from './discovery/agent.ts';
-import { FleetLink } from './fleet/fleet-link.ts';
+import type { FleetLink } from './fleet/fleet-link.ts';
 import { Revision } from './fleet/revision.ts';
 import { VERSION } from './version.ts';
 import { notifySystemd } from './systemd/notify.ts';
@@ -28,6 +29,11 @@ import { notifySystemd } from './systemd/notify.ts';
 export function stateFileFor(cfg: Config): string {
   const hash = createHash('sha256').update(realpathSync(cfg.file)).digest('hex').slice(0, 12);
   return join(cfg.agent.state_dir, `ringd-${hash}.json`);
+}
+
+/** Whether cfg can use NATS: servers configured, or discovery on to learn them from a controller. */
+export function wantsFleet(cfg: Config): boolean {
+  return cfg.nats.servers.length > 0 || cfg.discovery.enabled;
 }
 
 function describeEvent(e: RingEvent): string | undefined {
@@ -44,9 +50,10 @@ export class Daemon {
   private recorder!: StateRecorder;
   private guardian!: Guardian;
   private stopping: Promise<void> | null = null;
-  private reaperTimer: NodeJS.Timeout | null = null;
+  private reaper: OrphanReaper | null = null;
   private plane: ControlPlane | null = null;
   private discovery!: AgentDiscovery;
+  private revision!: Revision;
   private fleet: FleetLink | null = null;
 
   constructor(private cfg: Config, private readonly log: Logger) {}
@@ -59,7 +66,7 @@ export class Daemon {
     AgentDiscovery.checkKey(this.cfg); // a bad fleet key refuses the start before anything is bound
     if (!setChildSubreaper()) this.log.warning('could not become a child subreaper: orphans will be reparented to init');
     this.arbiter = new Arbiter(this.cfg, this.log);
-    const revision = new Revision(this.arbiter);
+    this.revision = new Revision(this.arbiter);
     this.discovery = new AgentDiscovery(this.cfg, this.arbiter.bootId, VERSION, {
       controlEndpoint: () => this.plane?.endpoints().endpoint ?? this.cfg.agent.endpoint,
       counts: () => ({ w: this.arbiter.names().length, p: this.arbiter.childPids().size }),
@@ -75,7 +82,7 @@ export class Daemon {
         },
         reloadConfig: () => this.applyConfigFile(),
         discovery: () => this.discovery.view(),
-        revision: () => revision.value,
+        revision: () => this.revision.value,
       });
     } catch (err) {
       this.arbiter.sockets.closeAll(); // unix socket files must not outlive a failed start
@@ -89,12 +96,12 @@ export class Daemon {
       if (line) this.log.info(line);
     });
     this.installSignals();
-    this.fleet = new FleetLink(this.cfg, { arbiter: this.arbiter, dispatcher: this.plane.dispatcher, revision, log: this.log });
-    this.fleet.start(); // connects in the background: NATS never delays or blocks supervision
+    if (wantsFleet(this.cfg)) await this.startFleet(this.cfg);
+    else this.log.info('NATS: off (no [nats] servers configured and discovery disabled)');
     this.discovery.on('nats', (learned) => this.fleet?.learned(learned.urls));
     await this.discovery.start(); // before the watchers: the first announcement does not wait for them
-    const reaper = new OrphanReaper();
-    this.reaperTimer = setInterval(() => reaper.sweep(this.arbiter.childPids()), this.cfg.agent.check_interval);
+    this.reaper = new OrphanReaper(() => this.arbiter.childPids(), this.cfg.agent.check_interval);
+    this.reaper.start();
     this.log.info(`ringd ${process.pid} starting ${this.cfg.watchers.length} watcher(s) from ${this.cfg.file} (boot ${this.arbiter.bootId})`);
     await this.arbiter.start();
     this.log.info('ringd ready');
@@ -110,7 +117,7 @@ export class Daemon {
     this.log.info(`${reason}: stopping all watchers`);
     notifySystemd(this.log, 'STOPPING=1');
     this.stopping = (async () => {
-      if (this.reaperTimer) clearInterval(this.reaperTimer);
+      this.reaper?.stop();
       // Listeners and controllers mark us left at once, even if the stops take minutes.
       await Promise.all([this.discovery.stop(), this.fleet?.goodbye()]);
       await this.arbiter.stop();
@@ -135,7 +142,8 @@ export class Daemon {
     const plan = await this.arbiter.reload(next);
     this.cfg = next;
     await this.discovery.reconfigure(next);
-    await this.fleet?.reconfigure(next);
+    if (this.fleet) await this.fleet.reconfigure(next);
+    else if (wantsFleet(next)) await this.startFleet(next);
     this.log.info(`reloaded: added [${plan.add}] removed [${plan.remove}] restarted [${plan.restart}] ` +
       `updated [${plan.update}] resized [${plan.resize}]`);
     return plan;
@@ -149,6 +157,14 @@ export class Daemon {
       const msg = err instanceof ConfigError ? err.message : (err as Error).message;
       this.log.error(`reload refused, keeping the running configuration:\n${msg}`);
     }
+  }
+
+  /** Loads and starts the fleet link (for a cfg wantsFleet): it connects in the background, NATS never delays supervision. */
+  private async startFleet(cfg: Config): Promise<void> {
+    if (this.fleet) return;
+    const { FleetLink } = await import('./fleet/fleet-link.ts');
+    this.fleet = new FleetLink(cfg, { arbiter: this.arbiter, dispatcher: this.plane!.dispatcher, revision: this.revision, log: this.log });
+    this.fleet.start();
   }
 
   private installSignals(): void {

@@ -39,6 +39,8 @@ export const DEFAULT_FANCY_TIME_FORMAT = '%Y-%m-%d %H:%M:%S';
 /** Agent-level defaults. */
 export const DEFAULT_AGENT_WARMUP_DELAY_MS = 0;
 export const DEFAULT_CHECK_INTERVAL_MS = 1000;
+/** After a SIGCHLD, ringd looks for orphaned zombies this much later, so one sweep serves a burst of exits. */
+export const ORPHAN_SWEEP_DELAY_MS = 100;
 export const DEFAULT_STATE_DIR_ROOT = '/run/ringd';
 /** PATH given to children whose environment has none (what systemd does). */
 export const DEFAULT_CHILD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

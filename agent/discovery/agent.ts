@@ -1,7 +1,8 @@
 /**
  * Discovery as ringd runs it: resolves the interface, opens the socket and announces, retrying in
  * the background while the network is not there (a warning, never a failure of the agent), and
- * restarts on a reload that changes [discovery] or the agent's identity.
+ * restarts on a reload that changes [discovery] or the agent's identity. The socket and the
+ * announcer (dgram, the datagram codec) are loaded on the first attempt: not at all when disabled.
  */
 import os from 'node:os';
 import { EventEmitter } from 'node:events';
@@ -10,10 +11,10 @@ import type { Config } from '../config/types.ts';
 import { DISCOVERY_RETRY_MS } from '../defaults.ts';
 import { sameData } from '../equal.ts';
 import type { Logger } from '../log.ts';
-import { Announcer } from './announcer.ts';
+import type { Announcer } from './announcer.ts';
 import { agentId, resolveInterface, routableEndpoints, type Interface } from './iface.ts';
 import { loadFleetKey } from './key.ts';
-import { DiscoverySocket } from './socket.ts';
+import type { DiscoverySocket } from './socket.ts';
 
 /** What discovery needs from the rest of ringd. */
 export interface DiscoveryHost {
@@ -122,6 +123,8 @@ export class AgentDiscovery extends EventEmitter<{ nats: [LearnedNats] }> {
   }
 
   private async attempt(generation: number): Promise<void> {
+    if (generation !== this.generation) return;
+    const [{ DiscoverySocket }, { Announcer }] = await Promise.all([import('./socket.ts'), import('./announcer.ts')]);
     if (generation !== this.generation) return;
     const d = this.cfg.discovery;
     const iface = resolveInterface(d.interface);

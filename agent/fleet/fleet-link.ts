@@ -2,6 +2,7 @@
  * ringd's link to the fleet over NATS: connects in the background to the [nats] servers (or to those
  * a controller announced), publishes heartbeats, events, stats and followed output, and serves
  * ctl.* and follow. Supervision never waits for it and nothing about the processes depends on it.
+ * The NATS client (./connection.ts and the library) is loaded only once there is a server to connect to.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RingEvent } from '../../protocol/events.ts';
@@ -14,7 +15,7 @@ import { agentId } from '../discovery/iface.ts';
 import { sameData } from '../equal.ts';
 import type { Logger } from '../log.ts';
 import type { Arbiter } from '../supervise/arbiter.ts';
-import { NatsLink } from './connection.ts';
+import type { NatsLink } from './connection.ts';
 import { ctlReply } from './ctl.ts';
 import { EventForwarder } from './events.ts';
 import { FollowLeases } from './follow.ts';
@@ -68,7 +69,8 @@ export class FleetLink {
   /** Starts forwarding events and connecting (in the background) when servers are known; returns at once. */
   start(): void {
     this.deps.arbiter.on('event', this.onEvent);
-    if (!this.link) this.connectTo(this.servers());
+    this.active = this.servers().length > 0;
+    if (!this.link) void this.serially(() => this.connectTo(this.servers()));
   }
 
   /** True when [nats] servers are configured (nothing to learn from a controller). */
@@ -135,10 +137,10 @@ export class FleetLink {
 
   private async restart(servers: string[]): Promise<void> {
     await this.closeLink();
-    this.connectTo(servers);
+    await this.connectTo(servers);
   }
 
-  private connectTo(servers: string[]): void {
+  private async connectTo(servers: string[]): Promise<void> {
     this.active = servers.length > 0;
     if (!this.active) {
       this.deps.log.info(this.cfg.discovery.enabled
@@ -146,6 +148,8 @@ export class FleetLink {
         : 'NATS: off (no [nats] servers configured and discovery disabled)');
       return;
     }
+    const { NatsLink } = await import('./connection.ts');
+    if (this.stopped) return;
     const link = new NatsLink(this.cfg.nats, `ringd-${this.id}`, servers, this.deps.log);
     link.on('up', (nc, again) => this.onUp(nc, again));
     this.link = link;
