@@ -37,3 +37,13 @@ export async function load(module) {
   register();
   return import(new URL(`${module}.ts`, root).href);
 }
+
+/**
+ * ringctl's entry point `entry` (main, fast): from the esbuild bundle in dist/ringctl/ that `npm run build` makes (one
+ * file to load instead of ~150: a quarter of a short command's time), else like load(module).
+ */
+export async function loadCli(entry, module) {
+  const bundled = new URL(`dist/ringctl/${entry}.js`, root);
+  if (built && mtime(bundled) >= 0) return import(bundled.href);
+  return load(module);
+}

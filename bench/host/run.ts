@@ -84,7 +84,7 @@ export async function runHost(o: HostOptions): Promise<HostRun> {
   const skipped: HostRun['skipped'] = [];
   if (o.built) {
     o.log('compiling a private copy of the sources for ringd-built');
-    const b = buildPrivateCopy();
+    const b = await buildPrivateCopy();
     build = b.build;
     if (!build) {
       candidates.splice(1, 1);

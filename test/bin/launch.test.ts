@@ -37,3 +37,21 @@ test('a build newer than every source runs; a source edited after it brings the 
   at(join(root, 'agent', 'main.ts'), 3_000_000);
   assert.equal(run(), 'sources', 'a stale build is never used');
 });
+
+test('ringctl runs its bundle (dist/ringctl/) from a fresh build, the compiled modules when a build has none', () => {
+  const { root } = layout();
+  copyFileSync(join(repo, 'bin', 'ringctl.js'), join(root, 'bin', 'ringctl.js'));
+  mkdirSync(join(root, 'dist', 'ctl'), { recursive: true });
+  writeFileSync(join(root, 'ctl', 'main.ts'), "console.log('sources');\n");
+  writeFileSync(join(root, 'dist', 'ctl', 'main.js'), "console.log('dist');\n");
+  writeFileSync(join(root, 'dist', 'package.json'), '{"type":"module"}');
+  for (const f of ['agent/main.ts', 'ctl/main.ts']) at(join(root, f), 1_000_000);
+  at(join(root, 'dist', 'package.json'), 2_000_000);
+  const ringctl = () => execFileSync(process.execPath, [join(root, 'bin', 'ringctl.js')], { encoding: 'utf8' }).trim();
+  assert.equal(ringctl(), 'dist');
+  mkdirSync(join(root, 'dist', 'ringctl'));
+  writeFileSync(join(root, 'dist', 'ringctl', 'main.js'), "console.log('bundle');\n");
+  assert.equal(ringctl(), 'bundle');
+  at(join(root, 'ctl', 'main.ts'), 3_000_000);
+  assert.equal(ringctl(), 'sources', 'a stale bundle is never used');
+});
