@@ -54,15 +54,23 @@ export function nativeAvailable(): boolean {
   return loadLibc() !== null;
 }
 
+let subreaper = false;
+
 /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants get reparented to this process. True on success. */
 export function setChildSubreaper(): boolean {
   const c = loadLibc();
   if (!c) return false;
   try {
-    return c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0;
+    subreaper = c.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0;
   } catch {
-    return false;
+    subreaper = false;
   }
+  return subreaper;
+}
+
+/** Whether setChildSubreaper succeeded: every orphan of our descendants is then our child. */
+export function isChildSubreaper(): boolean {
+  return subreaper;
 }
 
 /** waitpid(pid, &status, WNOHANG) for ONE specific pid (> 0): the pid reaped, 0 if still running, -1 on error. */

@@ -16,8 +16,8 @@ import { monotonicMs } from '../clock.ts';
 import type { NotifySocket } from './notify.ts';
 import { waitReady } from './ready.ts';
 import { childrenOf } from './proc.ts';
-import { spawnedWithMarker } from './scan.ts';
-import { findTree, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
+import { spawnedExited, spawnedWithMarker } from './scan.ts';
+import { findTree, killTreeAndWait, signalTree, surelyGone, type TreeQuery } from './tree.ts';
 import { stopTree, type ExitStatus } from './stop.ts';
 import type { ProcessInfo, SlotHost, SpawnResources, StopRequest } from './slot-types.ts';
 
@@ -126,7 +126,7 @@ export class ProcessSlot {
   private attach(child: ChildProcess, marker: string, ready: Pick<Running, 'readyPipe' | 'notify' | 'fdOf'>): void {
     const pid = child.pid!;
     const exited = new Promise<ExitStatus>((r) =>
-      child.once('exit', (code, signal) => r({ code, signal })));
+      child.once('exit', (code, signal) => { spawnedExited(pid); r({ code, signal }); }));
     const closed = Promise.all([this.pipe(child.stdout, 'stdout', pid), this.pipe(child.stderr, 'stderr', pid)])
       .then(() => undefined);
     const run: Running = { child, pid, marker, startedAt: Date.now(), startedMono: monotonicMs(), startTicks: spawnedWithMarker(pid, marker), exited, closed, ...ready };
@@ -173,8 +173,9 @@ export class ProcessSlot {
 
   private async onUnexpectedExit(run: Running, st: ExitStatus): Promise<void> {
     const cfg = this.host.config();
-    // One scan when nothing was left behind (the usual case); otherwise kill until none is left.
-    const { killed } = await killTreeAndWait(this.query(run), { timeoutMs: cfg.graceful_timeout });
+    // Nothing to scan for when nothing can be left (the usual case); otherwise kill until none is left.
+    const q = this.query(run);
+    const { killed } = surelyGone(q) ? { killed: [] } : await killTreeAndWait(q, { timeoutMs: cfg.graceful_timeout });
     if (killed.length) this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${killed.length} process(es) behind; killed them`);
     await this.reap(run, st);
     const uptime = monotonicMs() - run.startedMono;

@@ -88,6 +88,19 @@ export function takeSnapshot(): ProcSnapshot {
 
 let pending: Promise<ProcSnapshot> | null = null;
 
+/** Pids ringd spawned (spawnedWithMarker) that Node has not reported exited: ringd's own children, never orphans. */
+const spawned = new Set<number>();
+
+/** Whether pid is a process ringd spawned and Node has not reaped (a pid is not reused before it is reaped). */
+export function isSpawned(pid: number): boolean {
+  return spawned.has(pid);
+}
+
+/** Node reported pid exited (and reaped it): the pid may now be reused by anybody. */
+export function spawnedExited(pid: number): void {
+  spawned.delete(pid);
+}
+
 /**
  * A snapshot taken after this call: joins the one already scheduled (setImmediate) if any, else schedules it. A
  * snapshot is never handed to a request made after it was taken, so it can miss nothing that happened before.
@@ -111,6 +124,7 @@ export function sharedSnapshot(): Promise<ProcSnapshot> {
  * start time, or undefined when it is gone already.
  */
 export function spawnedWithMarker(pid: number, marker: string): number | undefined {
+  spawned.add(pid);
   const st = readStat(pid);
   if (st && !isDeadState(st.state)) markers.set(pid, { starttime: st.starttime, comm: st.comm, marker });
   return st?.starttime;

@@ -6,7 +6,7 @@
  */
 import { monotonicMs } from '../clock.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findTreeShared, killTreeAndWait, signalTree, type TreeQuery } from './tree.ts';
+import { findTreeShared, killTreeAndWait, signalTree, surelyGone, type TreeQuery } from './tree.ts';
 
 /** How often a stopping tree is re-scanned once its main process has gone. */
 const TREE_POLL_MS = 100;
@@ -56,7 +56,7 @@ export async function stopTree(q: TreeQuery, exited: Promise<ExitStatus>, opts: 
   const timeout = new Promise<null>((r) => { timer = setTimeout(() => r(null), Math.max(0, deadline - monotonicMs())); });
   let status = await Promise.race([exited, timeout]);
   // One shared /proc scan per poll: the last one also decides whether SIGKILL is needed.
-  let treeLeft = status !== null && (await findTreeShared(q)).length > 0;
+  let treeLeft = status !== null && !surelyGone(q) && (await findTreeShared(q)).length > 0;
   while (treeLeft && monotonicMs() < deadline) {
     await sleep(Math.min(TREE_POLL_MS, Math.max(0, deadline - monotonicMs())));
     treeLeft = (await findTreeShared(q)).length > 0;

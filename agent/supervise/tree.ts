@@ -3,8 +3,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicMs } from '../clock.ts';
 import { childrenOf, isDeadState, readStat, type ProcStat } from './proc.ts';
-import { waitpidNoHang } from './native.ts';
-import { isSystemProcess, sharedSnapshot, takeSnapshot, type ProcSnapshot } from './scan.ts';
+import { isChildSubreaper, waitpidNoHang } from './native.ts';
+import { isSpawned, isSystemProcess, sharedSnapshot, takeSnapshot, type ProcSnapshot } from './scan.ts';
 
 /** Identifies the tree of one spawned process. */
 export interface TreeQuery {
@@ -106,6 +106,28 @@ export function signalTree(pids: number[], signal: number | NodeJS.Signals, pgid
   if (pgid !== undefined && Number.isInteger(pgid) && pgid > 1 && pgid !== readStat(process.pid)?.pgid) send(-pgid);
   for (const pid of pids) if (Number.isInteger(pid) && pid > 1 && pid !== process.pid) send(pid);
   if (firstError !== undefined) throw firstError;
+}
+
+/**
+ * Whether the tree of an exited process surely left nothing behind, from a few reads instead of a scan of /proc. ringd
+ * is a child subreaper, so any member still alive is in the tree's process group, or a child of ringd (orphans are
+ * reparented to it), or below one of those: with the group empty and every child of ringd either spawned by ringd or
+ * older than the tree, none is left. False means "maybe": scan.
+ */
+export function surelyGone(q: TreeQuery): boolean {
+  if (!isChildSubreaper() || q.pgid === undefined || q.pgid <= 1 || q.startTime === undefined) return false;
+  try {
+    process.kill(-q.pgid, 0);
+    return false;
+  } catch (e) {
+    if (!isErrno(e, 'ESRCH')) return false;
+  }
+  for (const pid of childrenOf(process.pid)) {
+    if (isSpawned(pid)) continue;
+    const st = readStat(pid);
+    if (st && !isDeadState(st.state) && st.starttime >= q.startTime) return false;
+  }
+  return true;
 }
 
 /** Options of killTreeAndWait. */

@@ -1,0 +1,54 @@
+/**
+ * surelyGone (agent/supervise/tree.ts): after a child exits, ringd skips the /proc scan for leftovers only when nothing
+ * can be left — never when a process stayed in the group or escaped by setsid; the scan then finds them. This test
+ * process is made a child subreaper, as ringd is.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { SPAWN_MARKER_ENV } from '../../../agent/defaults.ts';
+import { setChildSubreaper } from '../../../agent/supervise/native.ts';
+import { childrenOf } from '../../../agent/supervise/proc.ts';
+import { spawnedExited, spawnedWithMarker } from '../../../agent/supervise/scan.ts';
+import { findTree, surelyGone, type TreeQuery } from '../../../agent/supervise/tree.ts';
+import { waitFor } from '../../support/wait.ts';
+
+const leftovers = new Set<number>();
+before(() => assert.ok(setChildSubreaper(), 'this test process is a child subreaper'));
+after(() => {
+  for (const pid of leftovers) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+/** Runs `sh -c script` the way ringd spawns (own session, marked), waits for the sh to exit; returns its tree query. */
+async function runToExit(script: string): Promise<TreeQuery> {
+  const marker = `gone-test-${randomUUID()}`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env: { ...process.env, [SPAWN_MARKER_ENV]: marker } });
+  const pid = child.pid as number;
+  const startTime = spawnedWithMarker(pid, marker);
+  await new Promise<void>((r) => child.once('exit', () => { spawnedExited(pid); r(); }));
+  return { pid, pgid: pid, sid: pid, marker, startTime };
+}
+
+test('a child that left nothing behind needs no scan', async () => {
+  const q = await runToExit('exit 3');
+  assert.equal(surelyGone(q), true);
+  assert.deepEqual(findTree(q), []);
+});
+
+test('a process left in the group, or escaped with setsid, makes it scan — and the scan finds it', async () => {
+  for (const script of ['sleep 600 & exit 0', 'setsid -f sleep 600; exit 0']) {
+    const q = await runToExit(script);
+    const found = await waitFor(() => { const t = findTree(q); return t.length > 0 && t; }, { what: `the leftover of ${script}` });
+    for (const pid of found) leftovers.add(pid);
+    assert.equal(surelyGone(q), false, script);
+  }
+});
+
+test('an orphan older than the tree does not count; one started with it does', async () => {
+  const older = await runToExit('setsid -f sleep 600; exit 0');
+  const orphan = await waitFor(() => { const t = findTree(older); return t.length === 1 && t[0]; }, { what: 'the older orphan' });
+  leftovers.add(orphan);
+  assert.ok(childrenOf(process.pid).includes(orphan), 'orphans are reparented to the subreaper');
+  assert.equal(surelyGone(await runToExit('exit 0')), true);
+});
