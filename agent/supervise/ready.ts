@@ -5,8 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicMs } from '../clock.ts';
@@ -41,9 +39,10 @@ function tcpCheck(host: string, port: number): Promise<boolean> {
   });
 }
 
-function httpCheck(url: string): Promise<boolean> {
+async function httpCheck(url: string): Promise<boolean> {
+  // Loaded on the first HTTP check: node:https brings TLS, megabytes a config without HTTP checks never needs.
+  const { get } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
   return new Promise((resolve) => {
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
     const req = get(url, { timeout: CHECK_ATTEMPT_TIMEOUT_MS, agent: false }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 400);

@@ -44,9 +44,9 @@ async function loadedBy(config: string, expect?: RegExp): Promise<string[]> {
 const WATCHER = '\n[watchers.w]\ncmd = "sleep 60"\n';
 
 describe('ringd: subsystems loaded on demand', () => {
-  it('agent/main.ts imports neither NATS, the fleet link, the discovery socket nor koffi statically', () => {
+  it('agent/main.ts imports neither NATS, the fleet link, the discovery socket, node:http(s) nor koffi statically', () => {
     const loaded = [...staticImports(MAIN)];
-    assert.deepEqual(loaded.filter((m) => FLEET.test(m) || DISCOVERY.test(m) || /^(@nats-io|koffi)|^node:dgram$/.test(m)), []);
+    assert.deepEqual(loaded.filter((m) => FLEET.test(m) || DISCOVERY.test(m) || /^(@nats-io|koffi)|^node:(dgram|https?)$/.test(m)), []);
     assert.ok(loaded.some((m) => m.endsWith('/agent/daemon.ts')), 'the daemon is followed');
   });
 
