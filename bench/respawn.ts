@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../agent/config/index.ts';
 import { silentLogger } from '../agent/log.ts';
 import { Arbiter } from '../agent/supervise/arbiter.ts';
+import { setChildSubreaper } from '../agent/supervise/native.ts';
 import { percentile } from './timing.ts';
 
 const rounds = Number(process.argv[2] ?? 30);
@@ -47,6 +48,7 @@ async function baseline(): Promise<number[]> {
 async function ringd(): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-respawn-'));
   writeFileSync(join(dir, 'r.toml'), '[watchers.w]\ncmd = "sleep 600"\nbackoff_reset_after = "10ms"\n');
+  setChildSubreaper(); // as ringd's daemon does: it lets a respawn skip the scan for leftovers
   const arbiter = new Arbiter(await loadConfig(join(dir, 'r.toml')), silentLogger);
   await arbiter.start();
   const out: number[] = [];
