@@ -58,6 +58,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       nextMarker: () => `${this.bootId}.${++this.markerSeq}`,
       childStarted: (watcher, pid, marker) => {
         this.children.set(pid, { pid, watcher, marker });
+        if (!this.closing && this.watchers.get(watcher)?.aging) this.startChecks();
         this.emit('children', [...this.children.values()]);
       },
       childEnded: (_watcher, pid) => {
@@ -280,11 +281,14 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     else if (to === 'stopped' && !this.closing) queueMicrotask(() => { if (this.watchers.get(name) === w) this.onDemand.arm(w); });
   }
 
+  /** The periodic max_age check runs only while a process has an age to reach: an agent without max_age never wakes for it. */
   private startChecks(): void {
-    if (this.checkTimer) return;
+    const aging = () => [...this.watchers.values()].some((w) => w.aging);
+    if (this.checkTimer || !aging()) return;
     this.checkTimer = setInterval(() => {
       const now = monotonicMs(); // a wall-clock jump must not age every process at once
       for (const w of this.watchers.values()) w.checkAge(now);
+      if (!aging()) this.stopChecks();
     }, this.cfg.agent.check_interval);
     this.checkTimer.unref();
   }

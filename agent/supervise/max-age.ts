@@ -17,6 +17,11 @@ export class MaxAge {
     this.deadlines.delete(slot);
   }
 
+  /** Whether any running process has an age to reach (only then does the arbiter's periodic check run). */
+  get pending(): boolean {
+    return this.deadlines.size > 0;
+  }
+
   /** The next running process past its age (`now` from monotonicMs), unless a replacement is already under way. */
   due(now: number): ProcessSlot | undefined {
     if (this.busy) return undefined;

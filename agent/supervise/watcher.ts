@@ -197,6 +197,11 @@ export class Watcher {
     this.detached = true;
   }
 
+  /** Whether a process of this watcher has a max_age to reach. */
+  get aging(): boolean {
+    return this.age.pending;
+  }
+
   /** Called periodically: replaces at most one process past its max_age, through the queue. */
   checkAge(now: number): void {
     const slot = this.state === 'active' ? this.age.due(now) : undefined;

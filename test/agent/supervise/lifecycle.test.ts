@@ -41,6 +41,23 @@ LEAK_MB_PER_SEC = "5"
   assert.ok(original.every((p) => !pidAlive(p)));
 });
 
+test('the max_age check wakes the agent only while a process has an age to reach', async () => {
+  const plain = '[agent]\ncheck_interval = "100ms"\n[watchers.plain]\ncmd = "sleep 600"\n';
+  const t = await startArbiter(plain);
+  open.push(t);
+  const timer = () => Reflect.get(t.arbiter, 'checkTimer') as NodeJS.Timeout | null;
+  assert.equal(timer(), null, 'no max_age anywhere: no periodic check');
+  const file = join(t.dir, 'aging.toml');
+  writeFileSync(file, `${plain}[watchers.aging]\ncmd = "sleep 600"\nmax_age = "1s"\nmax_age_variance = 0\n`);
+  await t.arbiter.reload(await loadConfig(file));
+  assert.notEqual(timer(), null, 'a process with a max_age arms it');
+  const [first] = t.pids('aging');
+  await waitFor(() => t.pids('aging').length === 1 && t.pids('aging')[0] !== first, { what: 'the aging process replaced', timeoutMs: 30_000 });
+  writeFileSync(file, plain);
+  await t.arbiter.reload(await loadConfig(file));
+  await waitFor(() => timer() === null, { what: 'the check to stop once no process ages', timeoutMs: 10_000 });
+});
+
 test('start order follows depends_on then priority; shutdown is the reverse, dependents first', async () => {
   const t = await startArbiter(`
 [watchers.web]
