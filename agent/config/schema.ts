@@ -42,7 +42,7 @@ export const AGENT_OPTIONS: readonly OptionDef<AgentConfig>[] = [
     defaultText: `${D.DEFAULT_STATE_DIR_ROOT} as root, else $TMPDIR/ringd-<uid>`,
   }),
   agentOption('warmup_delay', P.duration, D.DEFAULT_AGENT_WARMUP_DELAY_MS, 'Delay between starting two watchers.', { example: '500ms' }),
-  agentOption('check_interval', P.positiveDuration, D.DEFAULT_CHECK_INTERVAL_MS, 'Period of the periodic checks (max_age, …).', { example: '5s' }),
+  agentOption('check_interval', P.positiveDuration, D.DEFAULT_CHECK_INTERVAL_MS, 'How often max_age is checked (only while some process has a max_age; orphans are reaped on SIGCHLD, confirmed one interval later).', { example: '5s' }),
   agentOption('endpoint', P.endpoint, D.DEFAULT_ENDPOINT, 'Control endpoint (ZeroMQ ROUTER, Circus protocol). Loopback unless you mean otherwise.', { example: 'ipc:///run/ringd/control.sock' }),
   agentOption('pubsub_endpoint', P.endpoint, D.DEFAULT_PUBSUB_ENDPOINT, 'Event stream (ZeroMQ PUB): topics watcher.NAME.EVENT.', { example: 'ipc:///run/ringd/events.sock' }),
   agentOption('stats_endpoint', P.endpoint, D.DEFAULT_STATS_ENDPOINT, 'Stats stream (ZeroMQ PUB): topics stat.WATCHER[.PID], stat.circus, stat.sockets.', { example: 'ipc:///run/ringd/stats.sock' }),
