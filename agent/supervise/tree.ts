@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { monotonicMs } from '../clock.ts';
 import { childrenOf, isDeadState, readStat, type ProcStat } from './proc.ts';
-import { isChildSubreaper, waitpidNoHang } from './native.ts';
+import { isChildSubreaper } from './native.ts';
 import { isSpawned, isSystemProcess, sharedSnapshot, takeSnapshot, type ProcSnapshot } from './scan.ts';
 
 /** Identifies the tree of one spawned process. */
@@ -167,20 +167,4 @@ export async function killTreeAndWait(
   const leftSet = new Set(left);
   const killed = [...signalled].filter((pid) => !leftSet.has(pid)).sort((a, b) => a - b);
   return { killed, left: left.sort((a, b) => a - b) };
-}
-
-/**
- * For a child subreaper: reap our zombie children that Node did not spawn (orphans reparented to us), with a
- * waitpid(pid, WNOHANG) per pid. knownChildren must hold every pid spawned through child_process (libuv reaps those).
- * Never waitpid(-1). Returns the reaped pids.
- */
-export function reapOrphans(knownChildren: Set<number>): number[] {
-  const reaped: number[] = [];
-  for (const pid of childrenOf(process.pid)) {
-    if (knownChildren.has(pid)) continue;
-    const st = readStat(pid);
-    if (!st || st.state !== 'Z' || st.ppid !== process.pid) continue;
-    if (waitpidNoHang(pid) === pid) reaped.push(pid);
-  }
-  return reaped.sort((a, b) => a - b);
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { waitFor } from './wait.ts';
 import { childrenOf, readStat } from '../../agent/supervise/proc.ts';
-import { reapOrphans } from '../../agent/supervise/tree.ts';
+import { OrphanReaper } from '../../agent/safety/orphans.ts';
 
 export interface ProcStat {
   comm: string;
@@ -65,8 +65,9 @@ export function killQuietly(pid: number | undefined, sig: NodeJS.Signals = 'SIGK
 /** For a test process that made itself a subreaper: reap orphaned zombies until none are left. */
 export async function reapOrphanZombies(known: Set<number>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const reaper = new OrphanReaper(() => known, 0);
   for (;;) {
-    reapOrphans(known);
+    reaper.sweep(known); // a zombie goes at its second sighting
     const zombies = childrenOf(process.pid).filter((p) => !known.has(p) && readStat(p)?.state === 'Z');
     if (zombies.length === 0 || Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 10));

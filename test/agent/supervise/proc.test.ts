@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CLK_TCK, bootTimeMs, childrenOf, isAlive, listPids, pageSize, parseStat, readEnvVar, readStat, startTimeMs,
 } from '../../../agent/supervise/proc.ts';
-import { killTreeAndWait, reapOrphans, type TreeQuery } from '../../../agent/supervise/tree.ts';
+import { killTreeAndWait, type TreeQuery } from '../../../agent/supervise/tree.ts';
 import { setChildSubreaper } from '../../../agent/supervise/native.ts';
 
 const NO_SUCH_PID = 99_999_999; // above any pid_max
@@ -152,17 +152,17 @@ test('childrenOf', async () => {
   a.kill('SIGKILL');
 });
 
-test('subreaper: orphan zombie is not alive and reapOrphans reaps only it', async () => {
+test('subreaper: orphan zombie is not alive and the orphan reaper reaps only it', async () => {
   const native = fileURLToPath(new URL('../../../agent/supervise/native.ts', import.meta.url));
   const procTs = fileURLToPath(new URL('../../../agent/supervise/proc.ts', import.meta.url));
-  const treeTs = fileURLToPath(new URL('../../../agent/supervise/tree.ts', import.meta.url));
+  const orphansTs = fileURLToPath(new URL('../../../agent/safety/orphans.ts', import.meta.url));
   const script = path.join(tmp, 'zombie.mts');
   fs.writeFileSync(script, `
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setChildSubreaper } from ${JSON.stringify(native)};
 import { childrenOf, isAlive, readStat } from ${JSON.stringify(procTs)};
-import { reapOrphans } from ${JSON.stringify(treeTs)};
+import { OrphanReaper } from ${JSON.stringify(orphansTs)};
 const out: Record<string, unknown> = { subreaper: setChildSubreaper() };
 const known = new Set<number>();
 const guard = spawn('sleep', ['1000'], { stdio: 'ignore' });
@@ -181,9 +181,11 @@ out.ppidIsUs = readStat(orphan)?.ppid === process.pid;
 out.state = readStat(orphan)?.state;
 out.alive = isAlive(orphan);
 out.inChildren = childrenOf(process.pid).includes(orphan);
-out.reaped = reapOrphans(known);
+const reaper = new OrphanReaper(() => known, 0);
+out.seenFirst = reaper.sweep(known);
+out.reaped = reaper.sweep(known);
 out.gone = readStat(orphan) === undefined;
-out.reapedAgain = reapOrphans(known);
+out.reapedAgain = reaper.sweep(known);
 guard.kill('SIGTERM');
 out.guardExit = await guardExit;
 console.log(JSON.stringify(out));

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SPAWN_MARKER_ENV } from '../../../agent/defaults.ts';
 import { childrenOf, isAlive, readStat, readEnvVar, listPids } from '../../../agent/supervise/proc.ts';
-import { findTree, killTreeAndWait, reapOrphans, signalTree, type TreeQuery } from '../../../agent/supervise/tree.ts';
+import { findTree, killTreeAndWait, signalTree, type TreeQuery } from '../../../agent/supervise/tree.ts';
+import { OrphanReaper } from '../../../agent/safety/orphans.ts';
 import { setChildSubreaper } from '../../../agent/supervise/native.ts';
 
 const NO_SUCH_PID = 99_999_999;
@@ -112,11 +113,13 @@ test('findTree: root, background children, double-forked orphan and setsid escap
   // As subreaper we inherited all four sleeps when sh died: their zombies are ours to reap, one waitpid each.
   assert.equal(subreaper, true);
   const reaped = new Set<number>();
+  const known = () => new Set(children.map((c) => c.pid as number));
+  const reaper = new OrphanReaper(known, 0);
   await waitFor('all sleeps reaped', () => {
-    for (const p of reapOrphans(new Set(children.map((c) => c.pid as number)))) reaped.add(p);
+    for (const p of reaper.sweep(known())) reaped.add(p); // a zombie is reaped at its second sighting
     return sleeps.every((p) => readStat(p) === undefined);
   });
-  for (const p of sleeps) assert.ok(reaped.has(p), `pid ${p} reaped by reapOrphans`);
+  for (const p of sleeps) assert.ok(reaped.has(p), `pid ${p} reaped by the orphan reaper`);
 });
 
 test('findTree also finds descendants of marked escapees', async () => {
@@ -174,15 +177,3 @@ test('signalTree ignores vanished processes and signals the group first', async 
   assert.doesNotThrow(() => signalTree([NO_SUCH_PID], 9, NO_SUCH_PID));
 });
 
-test('reapOrphans leaves Node children alone', async () => {
-  await reapAll(); // zombies left by earlier tests
-  const c = spawn('sleep', ['1000'], { stdio: 'ignore' });
-  children.push(c);
-  const pid = c.pid as number;
-  assert.deepEqual(reapOrphans(new Set([pid])), []);
-  assert.ok(!reapOrphans(new Set()).includes(pid)); // not a zombie: untouched even when unknown
-  c.kill('SIGTERM');
-  const [, sig] = await new Promise<[number | null, string | null]>((r) => c.on('exit', (code, s) => r([code, s])));
-  assert.equal(sig, 'SIGTERM');
-  assert.ok(listPids().length > 0);
-});
