@@ -1,17 +1,18 @@
-// What a soaked daemon's memory is made of, from Node's own diagnostic report: the daemon runs with
-// `--report-on-signal` (heapProbeEnv), the soak sends the signal and reads the JSON it writes. Splits RSS into the V8
-// heap (used, committed, young generation), memory allocated outside it, and the rest (code, stacks, allocator).
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// What a soaked daemon's memory is made of, from V8 inside it: the daemon preloads probe.mjs (probeEnv), the soak sends
+// it a signal and reads what it writes. Splits RSS into the V8 heap (used, committed, young generation) and memory
+// outside it; now and then after a full collection, which gives the live heap, the figure a leak shows in.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../test/support/wait.ts';
 
-/** The signal no daemon of ours handles: ringd takes HUP/USR1/TERM/INT, ringmaster TERM/INT. */
-const REPORT_SIGNAL = 'SIGUSR2';
-const REPORT_TIMEOUT_MS = 10_000;
+const PROBE = fileURLToPath(new URL('./probe.mjs', import.meta.url));
+const PROBE_SIGNAL = 'SIGWINCH';
+const PROBE_TIMEOUT_MS = 10_000;
 const MB = 1024 * 1024;
 
 export interface HeapSample {
-  /** Live and not-yet-collected objects of the V8 heap. */
+  /** Objects in the V8 heap: live ones and, unless `liveMb` is set, garbage not collected yet. */
   usedMb: number;
   /** Memory V8 holds for its heap (all spaces). */
   committedMb: number;
@@ -19,32 +20,28 @@ export interface HeapSample {
   newSpaceMb: number;
   /** Buffers and other memory V8 objects keep outside the heap. */
   externalMb: number;
+  /** The heap after a full collection, when this sample asked for one. */
+  liveMb?: number;
 }
 
-/** Environment that makes a Node daemon write a compact report into dir when it gets REPORT_SIGNAL. */
-export function heapProbeEnv(dir: string): Record<string, string> {
+/** Environment of a daemon the soak probes: the probe preloaded, writing into dir (created). */
+export function probeEnv(dir: string): Record<string, string> {
   mkdirSync(dir, { recursive: true });
-  return { NODE_OPTIONS: `--report-on-signal --report-signal=${REPORT_SIGNAL} --report-compact --report-directory=${dir}` };
+  return { NODE_OPTIONS: `--import=${PROBE}`, RING_SOAK_PROBE: dir };
 }
 
-/** Asks pid for a report in dir (given heapProbeEnv(dir)) and reads it; null when the daemon does not answer. */
-export async function probeHeap(pid: number, dir: string): Promise<HeapSample | null> {
-  const mine = (f: string) => f.startsWith('report.') && f.includes(`.${pid}.`) && f.endsWith('.json');
-  for (const f of readdirSync(dir).filter(mine)) rmSync(join(dir, f), { force: true });
+/** Reads pid's heap (started with probeEnv(dir)); `collect` runs a full collection first. null when it does not answer. */
+export async function probeHeap(pid: number, dir: string, collect = false): Promise<HeapSample | null> {
+  const out = join(dir, `${pid}.json`);
+  rmSync(out, { force: true });
+  if (collect) writeFileSync(join(dir, `${pid}.gc`), '');
   try {
-    process.kill(pid, REPORT_SIGNAL);
-    const file = await waitFor(() => readdirSync(dir).find(mine), { what: `a report from ${pid}`, timeoutMs: REPORT_TIMEOUT_MS, intervalMs: 50 });
-    const path = join(dir, file);
-    // The report is written in one go but may still be growing when first listed: parse once it is whole.
-    const report = await waitFor(() => { try { return JSON.parse(readFileSync(path, 'utf8')); } catch { return false; } },
-      { what: `the report of ${pid} to be complete`, timeoutMs: REPORT_TIMEOUT_MS, intervalMs: 50 });
-    rmSync(path, { force: true });
-    const heap = report.javascriptHeap;
+    process.kill(pid, PROBE_SIGNAL);
+    await waitFor(() => existsSync(out), { what: `the heap figures of ${pid}`, timeoutMs: PROBE_TIMEOUT_MS, intervalMs: 20 });
+    const h = JSON.parse(readFileSync(out, 'utf8')) as { collected: boolean; used: number; committed: number; young: number; external: number };
     return {
-      usedMb: heap.usedMemory / MB,
-      committedMb: heap.totalCommittedMemory / MB,
-      newSpaceMb: heap.heapSpaces.new_space.memorySize / MB,
-      externalMb: heap.externalMemory / MB,
+      usedMb: h.used / MB, committedMb: h.committed / MB, newSpaceMb: h.young / MB, externalMb: h.external / MB,
+      ...(h.collected ? { liveMb: h.used / MB } : {}),
     };
   } catch {
     return null;
