@@ -28,9 +28,9 @@ const markers = new Map<number, KnownMarker>();
 
 const counters = { scans: 0, environReads: 0 };
 
-/** How many snapshots were taken and environments read since ringd started (for tests and benchmarks). */
-export function scanCounters(): { scans: number; environReads: number } {
-  return { ...counters };
+/** How many snapshots were taken and environments read since ringd started, and how many markers are cached now. */
+export function scanCounters(): { scans: number; environReads: number; cachedMarkers: number } {
+  return { ...counters, cachedMarkers: markers.size };
 }
 
 /** Init, kernel threads and ourselves: never a member of a tree. */
@@ -96,9 +96,10 @@ export function isSpawned(pid: number): boolean {
   return spawned.has(pid);
 }
 
-/** Node reported pid exited (and reaped it): the pid may now be reused by anybody. */
+/** Node reported pid exited (and reaped it): the pid may now be reused by anybody, and its marker is forgotten. */
 export function spawnedExited(pid: number): void {
   spawned.delete(pid);
+  markers.delete(pid);
 }
 
 /**

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SPAWN_MARKER_ENV } from '../../../agent/defaults.ts';
 import { setChildSubreaper } from '../../../agent/supervise/native.ts';
 import { childrenOf } from '../../../agent/supervise/proc.ts';
-import { spawnedExited, spawnedWithMarker } from '../../../agent/supervise/scan.ts';
+import { scanCounters, spawnedExited, spawnedWithMarker } from '../../../agent/supervise/scan.ts';
 import { findTree, surelyGone, type TreeQuery } from '../../../agent/supervise/tree.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -51,4 +51,12 @@ test('an orphan older than the tree does not count; one started with it does', a
   leftovers.add(orphan);
   assert.ok(childrenOf(process.pid).includes(orphan), 'orphans are reparented to the subreaper');
   assert.equal(surelyGone(await runToExit('exit 0')), true);
+});
+
+test('what ringd remembers of a spawned process is forgotten when it exits, scan or no scan', async () => {
+  const before = scanCounters();
+  for (let i = 0; i < 20; i++) assert.equal(surelyGone(await runToExit('exit 0')), true);
+  const after = scanCounters();
+  assert.equal(after.scans, before.scans, 'no scan ran');
+  assert.equal(after.cachedMarkers, before.cachedMarkers, 'no marker of an exited process is kept');
 });
