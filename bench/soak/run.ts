@@ -44,8 +44,8 @@ export async function runSoak(opts: { durationS: number; sampleS: number; proces
   const nats = await startNats();
   const dir = fleetDir('soak');
   const watchers = watchersToml(share);
-  const reports = `${dir}/reports`;
-  const env = probeEnv(reports);
+  const probes = `${dir}/probes`;
+  const env = probeEnv(probes);
   const ringd = startFleetAgent(dir, [nats.url], { id: AGENT, watchers, nats: 'stats_interval = "2s"', env });
   const ctl = startRingmaster(dir, [nats.url], { id: 'soak-ctl', env });
   const nc = await fleetClient([nats.url]);
@@ -67,7 +67,7 @@ export async function runSoak(opts: { durationS: number; sampleS: number; proces
   const curve: Curve = [];
   const point = async (name: Daemon, t: number, collect: boolean): Promise<Point | null> => {
     const s = samplers[name].sample(t);
-    return s && { ...s, heap: await probeHeap(samplers[name].pid, reports, collect) };
+    return s && { ...s, heap: await probeHeap(samplers[name].pid, probes, collect) };
   };
   const t0 = performance.now();
   while (performance.now() - t0 < durationS * 1000) {
