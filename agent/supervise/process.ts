@@ -173,8 +173,7 @@ export class ProcessSlot {
 
   private async onUnexpectedExit(run: Running, st: ExitStatus): Promise<void> {
     const cfg = this.host.config();
-    // Nothing to scan for when nothing can be left (the usual case); otherwise kill until none is left.
-    const q = this.query(run);
+    const q = this.query(run); // no scan when nothing can be left (the usual case); otherwise kill until none is left
     const { killed } = surelyGone(q) ? { killed: [] } : await killTreeAndWait(q, { timeoutMs: cfg.graceful_timeout });
     if (killed.length) this.host.log.warning(`${this.host.name}.${this.wid}: pid ${run.pid} left ${killed.length} process(es) behind; killed them`);
     await this.reap(run, st);

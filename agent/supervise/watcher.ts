@@ -198,9 +198,7 @@ export class Watcher {
   }
 
   /** Whether a process of this watcher has a max_age to reach. */
-  get aging(): boolean {
-    return this.age.pending;
-  }
+  get aging(): boolean { return this.age.pending; }
 
   /** Called periodically: replaces at most one process past its max_age, through the queue. */
   checkAge(now: number): void {
