@@ -7,51 +7,12 @@ import { formatDuration, parseDuration } from './duration.ts';
 import { parseSignal, signalName } from './signals.ts';
 import { shellSplit } from './shlex.ts';
 import { isPlainTable } from './substitute.ts';
-import { groupByName, userByName } from './users.ts';
+import { expected, Invalid, isInteger, show, type Parser } from './parser.ts';
 
-/** A rejected value; `message` is the text after "file: key: ". */
-export class Invalid {
-  constructor(readonly message: string) {}
-}
-
-export interface ParseContext {
-  /** Folder of the file defining the value: relative paths are resolved against it. */
-  dir: string;
-}
-
-export interface Parser<T> {
-  /** What a valid value looks like, phrased to follow "expected ". */
-  readonly type: string;
-  /** A typical value as written in a config file (a raw TOML value), shown in the docs; options may give a better one. */
-  readonly example: unknown;
-  parse(value: unknown, ctx: ParseContext): T | Invalid;
-  /** Human form of a parsed value (for docs), when it differs from JSON. */
-  format?(value: T): string;
-  /** The value as the control protocol shows it (Circus: durations in seconds), when it differs. */
-  wire?(value: T): unknown;
-}
+export { expected, Invalid, isInteger, show, type ParseContext, type Parser } from './parser.ts';
+export { group, rlimit, umask, user } from './parsers-system.ts';
 
 const seconds = (ms: number): number => ms / 1000;
-
-/** A value as shown in messages: JSON-encoded, shortened when long. */
-export function show(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    text = undefined;
-  }
-  text ??= String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export function expected(what: string, value: unknown): Invalid {
-  return new Invalid(`expected ${what}, got ${show(value)}`);
-}
-
-export function isInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value);
-}
 
 export const string: Parser<string> = {
   type: 'a string',
@@ -171,45 +132,6 @@ export function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
-const USER_TYPE = 'a user name or a uid (integer ≥ 0)';
-
-export const user: Parser<number> = {
-  type: USER_TYPE,
-  example: 'www-data',
-  parse: (v) => {
-    if (isInteger(v)) return v >= 0 ? v : expected(USER_TYPE, v);
-    if (typeof v !== 'string' || v.trim() === '') return expected(USER_TYPE, v);
-    if (/^\d+$/.test(v)) return Number(v);
-    return userByName(v)?.uid ?? new Invalid(`unknown user ${show(v)} (not in /etc/passwd)`);
-  },
-};
-
-const GROUP_TYPE = 'a group name or a gid (integer ≥ 0)';
-
-export const group: Parser<number> = {
-  type: GROUP_TYPE,
-  example: 'www-data',
-  parse: (v) => {
-    if (isInteger(v)) return v >= 0 ? v : expected(GROUP_TYPE, v);
-    if (typeof v !== 'string' || v.trim() === '') return expected(GROUP_TYPE, v);
-    if (/^\d+$/.test(v)) return Number(v);
-    return groupByName(v) ?? new Invalid(`unknown group ${show(v)} (not in /etc/group)`);
-  },
-};
-
-const RLIMIT_TYPE = 'an integer ≥ 0, "unlimited" or ""';
-
-/** A resource limit: integer ≥ 0, or "unlimited"/"" → null (no limit). */
-export const rlimit: Parser<number | null> = {
-  type: RLIMIT_TYPE,
-  example: 65536,
-  parse: (v) => {
-    if (isInteger(v) && v >= 0) return v;
-    if (typeof v === 'string' && (v.trim() === '' || v.trim().toLowerCase() === 'unlimited')) return null;
-    return expected(RLIMIT_TYPE, v);
-  },
-};
-
 const ENDPOINT_TYPE = 'a ZeroMQ endpoint: "tcp://HOST:PORT" (PORT 0 = any free port) or "ipc:///absolute/path"';
 
 /** A ZeroMQ endpoint ringd binds: tcp with an explicit host and port, or ipc with an absolute path. */
@@ -233,20 +155,6 @@ export function aliased<T extends string>(values: Record<string, T>, type: strin
     parse: (v) => (typeof v === 'string' ? values[v.trim().toLowerCase()] : undefined) ?? expected(type, v),
   };
 }
-
-const UMASK_TYPE = 'an octal umask: a TOML octal number (0o077) or a string of octal digits ("077")';
-
-/** A umask, octal as operators write it (Circus parsed it as decimal: a known trap). */
-export const umask: Parser<number> = {
-  type: UMASK_TYPE,
-  example: '077',
-  parse: (v) => {
-    if (isInteger(v) && v >= 0 && v <= 0o777) return v;
-    if (typeof v === 'string' && /^0?o?[0-7]{1,3}$/.test(v.trim())) return parseInt(v.trim().replace(/^0?o/, ''), 8);
-    return expected(UMASK_TYPE, v);
-  },
-  wire: (v) => `0${v.toString(8).padStart(3, '0')}`,
-};
 
 const USE_SOCKETS_TYPE = 'true / "all" (every socket), false (only those the command references), or an array of socket names';
 
