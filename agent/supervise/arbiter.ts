@@ -3,7 +3,6 @@
  * the reverse order (in parallel where nothing forbids it), reconfigured live, and checked
  * periodically for max_age. It emits every event of its watchers and processes.
  */
-import { monotonicMs } from '../clock.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +14,7 @@ import type { Logger } from '../log.ts';
 import { planReload, type ReloadPlan } from './plan.ts';
 import { Watcher, type OutputEvent, type WatcherHost, type WatcherStatus } from './watcher.ts';
 import { OnDemand } from './on-demand.ts';
+import { AgeChecks } from './age-checks.ts';
 import { SocketManager } from '../sockets/manager.ts';
 import { join } from 'node:path';
 
@@ -37,7 +37,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   private readonly watchers = new Map<string, Watcher>();
   private readonly children = new Map<number, ChildRecord>();
   private markerSeq = 0;
-  private checkTimer: NodeJS.Timeout | null = null;
+  private readonly checks: AgeChecks;
   private readonly host: WatcherHost;
   readonly sockets: SocketManager;
   private socketsBound = false;
@@ -50,6 +50,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     this.cfg = config;
     this.sockets = new SocketManager(log);
     this.onDemand = new OnDemand(log, (name) => this.startWatcher(name));
+    this.checks = new AgeChecks(() => this.watchers.values(), () => this.cfg.agent.check_interval);
     this.host = {
       log,
       sockets: this.sockets,
@@ -58,7 +59,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
       nextMarker: () => `${this.bootId}.${++this.markerSeq}`,
       childStarted: (watcher, pid, marker) => {
         this.children.set(pid, { pid, watcher, marker });
-        if (!this.closing && this.watchers.get(watcher)?.aging) this.startChecks();
+        if (!this.closing && this.watchers.get(watcher)?.aging) this.checks.start();
         this.emit('children', [...this.children.values()]);
       },
       childEnded: (_watcher, pid) => {
@@ -114,7 +115,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
   /** Starts every autostart watcher in order (dependencies first, then priority), warmup_delay apart; arms on_demand ones. */
   async start(): Promise<void> {
     this.bindSockets();
-    this.startChecks();
+    this.checks.start();
     let first = true;
     for (const w of this.ordered()) {
       if (w.config.on_demand) {
@@ -155,7 +156,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
 
   /** Stops everything for good: a watcher stops once its dependents and every lower-priority watcher stopped. */
   async stop(opts: { graceful?: boolean } = {}): Promise<void> {
-    this.stopChecks();
+    this.checks.stop();
     this.closing = true;
     this.onDemand.disarmAll();
     await this.stopAll(opts);
@@ -189,7 +190,7 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     }
     this.reorder(next);
     this.sockets.closeUnused();
-    this.restartChecks();
+    this.checks.restart();
     return plan;
   }
 
@@ -279,27 +280,5 @@ export class Arbiter extends EventEmitter<ArbiterEvents> {
     if (!w?.config.on_demand) return;
     if (to === 'starting') this.onDemand.disarm(name);
     else if (to === 'stopped' && !this.closing) queueMicrotask(() => { if (this.watchers.get(name) === w) this.onDemand.arm(w); });
-  }
-
-  /** The periodic max_age check runs only while a process has an age to reach: an agent without max_age never wakes for it. */
-  private startChecks(): void {
-    const aging = () => [...this.watchers.values()].some((w) => w.aging);
-    if (this.checkTimer || !aging()) return;
-    this.checkTimer = setInterval(() => {
-      const now = monotonicMs(); // a wall-clock jump must not age every process at once
-      for (const w of this.watchers.values()) w.checkAge(now);
-      if (!aging()) this.stopChecks();
-    }, this.cfg.agent.check_interval);
-    this.checkTimer.unref();
-  }
-
-  private stopChecks(): void {
-    if (this.checkTimer) clearInterval(this.checkTimer);
-    this.checkTimer = null;
-  }
-
-  private restartChecks(): void {
-    this.stopChecks();
-    this.startChecks();
   }
 }

@@ -3,6 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RingEvent } from '../../../protocol/events.ts';
 import { loadConfig } from '../../../agent/config/index.ts';
+import type { AgeChecks } from '../../../agent/supervise/age-checks.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startArbiter, q, type TestArbiter } from '../../support/arbiter.ts';
@@ -45,17 +46,17 @@ test('the max_age check wakes the agent only while a process has an age to reach
   const plain = '[agent]\ncheck_interval = "100ms"\n[watchers.plain]\ncmd = "sleep 600"\n';
   const t = await startArbiter(plain);
   open.push(t);
-  const timer = () => Reflect.get(t.arbiter, 'checkTimer') as NodeJS.Timeout | null;
-  assert.equal(timer(), null, 'no max_age anywhere: no periodic check');
+  const running = () => (Reflect.get(t.arbiter, 'checks') as AgeChecks).running;
+  assert.equal(running(), false, 'no max_age anywhere: no periodic check');
   const file = join(t.dir, 'aging.toml');
   writeFileSync(file, `${plain}[watchers.aging]\ncmd = "sleep 600"\nmax_age = "1s"\nmax_age_variance = 0\n`);
   await t.arbiter.reload(await loadConfig(file));
-  assert.notEqual(timer(), null, 'a process with a max_age arms it');
+  assert.equal(running(), true, 'a process with a max_age arms it');
   const [first] = t.pids('aging');
   await waitFor(() => t.pids('aging').length === 1 && t.pids('aging')[0] !== first, { what: 'the aging process replaced', timeoutMs: 30_000 });
   writeFileSync(file, plain);
   await t.arbiter.reload(await loadConfig(file));
-  await waitFor(() => timer() === null, { what: 'the check to stop once no process ages', timeoutMs: 10_000 });
+  await waitFor(() => !running(), { what: 'the check to stop once no process ages', timeoutMs: 10_000 });
 });
 
 test('start order follows depends_on then priority; shutdown is the reverse, dependents first', async () => {
