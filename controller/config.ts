@@ -30,6 +30,8 @@ export interface ControllerSection {
   announce_nats: string[];
   /** Where the audit trail is appended (one JSON object per line) when JetStream is not available. */
   audit_file: string;
+  /** Replicas of the audit stream and the agents bucket in JetStream. */
+  jetstream_replicas: number;
   loglevel: LogLevel;
 }
 
@@ -58,6 +60,9 @@ export const CONTROLLER_OPTIONS: readonly OptionDef<ControllerSection>[] = [
   option('audit_file', P.filePath, undefined, 'Audit trail of mutating fleet commands (JSON lines) when JetStream is not available.', {
     compute: defaultAuditFile, defaultText: `${D.DEFAULT_AUDIT_FILE_ROOT} as root, else $TMPDIR/ringmaster-<uid>/audit.jsonl`, example: '/srv/ringmaster/audit.jsonl',
   }),
+  option('jetstream_replicas', P.integer(1, D.MAX_JETSTREAM_REPLICAS), D.DEFAULT_JETSTREAM_REPLICAS,
+    'Copies JetStream keeps of the audit stream and the agents bucket: on a NATS cluster, its size (up to 5), so the controllers\' state outlives a node. An existing stream or bucket with fewer is raised to it, never lowered. When the servers cannot keep that many (a server not in a cluster), ringmaster logs a warning and keeps what they can.',
+    { example: 3 }),
   option('loglevel', P.oneOf(LOG_LEVELS), 'info', 'Log verbosity of ringmaster.'),
 ];
 

@@ -30,7 +30,7 @@ export class Ringmaster {
     this.controller = new Controller({
       id: c.id, log, requestTimeoutMs: c.request_timeout,
       timings: { suspectAfterMissed: c.suspect_after, lostAfterMs: c.lost_after },
-      auditFile: new FileAudit(c.audit_file, log),
+      auditFile: new FileAudit(c.audit_file, log), jetstreamReplicas: c.jetstream_replicas,
     });
     this.link = new NatsLink(cfg.nats, cfg.nats.name ?? c.id, cfg.nats.servers, log);
     this.link.on('up', (nc, again) => {

@@ -12,3 +12,7 @@ export const TICK_MS = 250;
 export const AUDIT_STREAM = 'RING_AUDIT';
 export const AGENTS_BUCKET = 'ring_agents';
 export const JETSTREAM_TIMEOUT_MS = 2000;
+/** Replicas of the controllers' stream and bucket: one, unless [controller] jetstream_replicas asks for more. */
+export const DEFAULT_JETSTREAM_REPLICAS = 1;
+/** JetStream keeps at most five replicas of a stream. */
+export const MAX_JETSTREAM_REPLICAS = 5;

@@ -10,7 +10,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { AgentView } from '../protocol/fleet/messages.ts';
 import type { Logger } from '../agent/log.ts';
 import type { AuditEntry } from './audit.ts';
-import { AUDIT_STREAM, AGENTS_BUCKET, JETSTREAM_TIMEOUT_MS } from './defaults.ts';
+import { AGENTS_BUCKET, JETSTREAM_TIMEOUT_MS } from './defaults.ts';
+import { controllerAssets, ensureReplicas } from './replicas.ts';
 
 export const auditSubject = (controller: string): string => `ring.audit.${controller}`;
 
@@ -18,18 +19,31 @@ export class JetStreamStore {
   private pending = new Map<string, AgentView>();
   private flushing = false;
 
-  private constructor(private readonly js: JetStreamClient, private readonly kv: KV, private readonly log: Logger) {}
+  private constructor(private readonly js: JetStreamClient, private readonly kv: KV, private readonly log: Logger,
+    /** The fewest replicas its stream and bucket keep. */
+    readonly replicas: number) {}
 
-  /** The store, or a reason why JetStream cannot be used (not enabled on the server, no permission…). */
-  static async open(nc: NatsConnection, log: Logger): Promise<JetStreamStore | { unavailable: string }> {
+  /**
+   * The store, or a reason why JetStream cannot be used (not enabled on the server, no permission…). Its stream and
+   * bucket keep `replicas` copies; when the servers cannot (a single server, too few nodes) a warning says so and
+   * they keep what the servers allow.
+   */
+  static async open(nc: NatsConnection, log: Logger, replicas = 1): Promise<JetStreamStore | { unavailable: string }> {
     try {
       const jsm = await jetstreamManager(nc, { timeout: JETSTREAM_TIMEOUT_MS });
-      await jsm.streams.info(AUDIT_STREAM).catch(async () => {
-        await jsm.streams.add({ name: AUDIT_STREAM, subjects: ['ring.audit.>'] });
-      });
+      let kept = Infinity;
+      for (const asset of controllerAssets(nc, jsm, JETSTREAM_TIMEOUT_MS)) {
+        const r = await ensureReplicas(jsm, asset, replicas, 'raise').catch(async (err: Error) => {
+          if (replicas === 1) throw err;
+          log.warning(`JetStream: ${asset.stream} cannot have ${replicas} replicas (${err.message}); keeping what the servers allow`);
+          return ensureReplicas(jsm, asset, 1, 'raise');
+        });
+        if (r.changed) log.info(`JetStream: ${r.done}`);
+        kept = Math.min(kept, r.replicas);
+      }
       const js = jetstream(nc, { timeout: JETSTREAM_TIMEOUT_MS });
-      const kv = await new Kvm(js).create(AGENTS_BUCKET, { history: 1, allow_direct: false });
-      return new JetStreamStore(js, kv, log);
+      const kv = await new Kvm(js).open(AGENTS_BUCKET);
+      return new JetStreamStore(js, kv, log, kept);
     } catch (err) {
       return { unavailable: (err as Error).message };
     }

@@ -28,6 +28,8 @@ export interface ControllerOptions {
   log: Logger;
   /** Where the audit trail goes when JetStream is not available. */
   auditFile?: FileAudit;
+  /** Replicas of the audit stream and the agents bucket (default 1). */
+  jetstreamReplicas?: number;
 }
 
 /** Who sent a request: the `ring-client` header ringctl sets (user@host, client name), else "unknown". */
@@ -195,7 +197,7 @@ export class Controller {
 
   /** Uses JetStream (audit stream, agents bucket) when the servers have it; lists the agents it kept. */
   private async openStore(nc: NatsConnection): Promise<void> {
-    const store = await JetStreamStore.open(nc, this.o.log);
+    const store = await JetStreamStore.open(nc, this.o.log, this.o.jetstreamReplicas);
     if (this.nc !== nc) return;
     if ('unavailable' in store) {
       this.store = null;
@@ -207,7 +209,7 @@ export class Controller {
     this.model.restore(kept, monotonicMs());
     this.store = store;
     for (const v of this.model.views()) store.save(structuredClone(v)); // what changed while the bucket was being read
-    this.o.log.info(`JetStream: audit to stream ${AUDIT_STREAM}, agent views in bucket ${AGENTS_BUCKET} (${kept.length} kept from before)`);
+    this.o.log.info(`JetStream: audit to stream ${AUDIT_STREAM}, agent views in bucket ${AGENTS_BUCKET} (${kept.length} kept from before), ${store.replicas} replica(s)`);
   }
 
   /** `hosts`: the fleet members a target selects (every one by default), with their state. */

@@ -35,6 +35,7 @@ test('a minimal controller config gets every default', async () => {
   assert.equal(cfg.controller.lost_after, D.DEFAULT_LOST_AFTER_MS);
   assert.equal(cfg.controller.request_timeout, D.DEFAULT_REQUEST_TIMEOUT_MS);
   assert.deepEqual(cfg.controller.announce_nats, []);
+  assert.equal(cfg.controller.jetstream_replicas, D.DEFAULT_JETSTREAM_REPLICAS);
   assert.deepEqual(cfg.nats.servers, ['nats://10.0.0.9:4222']);
   assert.equal(cfg.discovery.enabled, true);
 });
@@ -47,6 +48,7 @@ lost_after = "20s"
 request_timeout = 2.5
 announce_nats = ["nats://10.0.0.9:4222", "10.0.0.10:4222"]
 audit_file = "audit/trail.jsonl"
+jetstream_replicas = 3
 loglevel = "debug"
 [nats]
 servers = "nats://127.0.0.1:4222"
@@ -62,12 +64,14 @@ key_file = "fleet.key"
   assert.equal(cfg.controller.request_timeout, 2500);
   assert.deepEqual(cfg.controller.announce_nats, ['nats://10.0.0.9:4222', '10.0.0.10:4222']);
   assert.match(cfg.controller.audit_file, /\/audit\/trail\.jsonl$/);
+  assert.equal(cfg.controller.jetstream_replicas, 3);
   assert.deepEqual([cfg.nats.user, cfg.nats.password], ['ringmaster', 's3cret']);
   assert.equal(cfg.discovery.interface, 'eth1');
 });
 
 test('errors name the key and what was expected', async () => {
   assert.deepEqual(await problems('[controller]\nsuspect_after = 0\n[nats]\nservers = ["nats://x:1"]\n'), ['controller.suspect_after: expected an integer ≥ 1, got 0']);
+  assert.deepEqual(await problems('[controller]\njetstream_replicas = 6\n[nats]\nservers = ["nats://x:1"]\n'), ['controller.jetstream_replicas: expected an integer between 1 and 5, got 6']);
   assert.deepEqual(await problems('[controler]\n[nats]\nservers = ["nats://x:1"]\n'), ['controler: unknown section; did you mean "controller"?']);
   assert.deepEqual(await problems('[controller]\nid = "ctl 1"\n[nats]\nservers = ["nats://x:1"]\n'), ['controller.id: expected a name of letters, digits, "-" and "_" (at most 64), got "ctl 1"']);
   assert.deepEqual(await problems('[controller]\n'), ['nats.servers: required: the controller needs NATS servers to connect to']);

@@ -10,6 +10,7 @@ import { AGENTS_BUCKET, AUDIT_STREAM } from '../../controller/defaults.ts';
 import type { AgentView } from '../../protocol/fleet/messages.ts';
 import { waitFor } from '../support/wait.ts';
 import { auditSubject } from '../../controller/persist.ts';
+import { replicateControllerAssets } from '../../deploy/nats/jetstream.ts';
 import { api, fleetClient, fleetDir, startFleetAgent, startRingmaster, waitFleet, type Ringmaster } from '../support/fleet.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 import type { Ringd } from '../support/ringd.ts';
@@ -64,5 +65,15 @@ describe('controller state in JetStream', () => {
     assert.equal(a1.inventory?.watchers[0].name, 'idle');
     assert.equal(a1.inventory?.watchers[0].numprocesses, 3, 'the inventory as it was after the incr');
     await waitFleet(nc, (x) => x.agents[0]?.state === 'lost', 'a1 lost: no heartbeat since');
+  });
+
+  it('a single server cannot keep 3 replicas: a warning names why, and JetStream is still used with one', async () => {
+    controllers.push(startRingmaster(dir, [nats.url], { id: 'ctl-3', controller: 'jetstream_replicas = 3' }));
+    await controllers[2].waitForOutput(/JetStream: RING_AUDIT cannot have 3 replicas \(.+\); keeping what the servers allow/);
+    await controllers[2].waitForOutput(/JetStream: audit to stream RING_AUDIT, agent views in bucket ring_agents \(\d+ kept from before\), 1 replica\(s\)/);
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    assert.equal((await jsm.streams.info(AUDIT_STREAM)).config.num_replicas, 1);
+    await assert.rejects(replicateControllerAssets({ servers: [nats.url], replicas: 3 }), /^Error: RING_AUDIT: the server is not part of a cluster$/);
+    assert.equal((await jsm.streams.info(AUDIT_STREAM)).config.num_replicas, 1, 'the server would have accepted 3 and kept one copy');
   });
 });

@@ -43,12 +43,16 @@ ${opts.watchers ?? '[watchers.idle]\ncmd = "sleep 600"\nnumprocesses = 2'}
   return startRingd(file, { env: opts.env });
 }
 
-/** Writes <dir>/<id>-ringmaster.toml (audit trail <dir>/<id>-audit.jsonl, discovery off, `nats`: extra [nats] lines) and starts ringmaster; does not wait. */
-export function startRingmaster(dir: string, servers: string[], opts: { id: string; nats?: string; env?: Record<string, string> }): Ringmaster {
+/**
+ * Writes <dir>/<id>-ringmaster.toml (audit trail <dir>/<id>-audit.jsonl, discovery off; `controller`, `nats`: extra lines of
+ * those tables) and starts ringmaster; does not wait.
+ */
+export function startRingmaster(dir: string, servers: string[], opts: { id: string; controller?: string; nats?: string; env?: Record<string, string> }): Ringmaster {
   const file = join(dir, `${opts.id}-ringmaster.toml`);
   writeFileSync(file, `[controller]
 id = "${opts.id}"
 audit_file = "${join(dir, `${opts.id}-audit.jsonl`)}"
+${opts.controller ?? ''}
 
 [nats]
 servers = ${list(servers)}

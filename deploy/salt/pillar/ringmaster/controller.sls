@@ -6,6 +6,7 @@ ringmaster:
       controller:
         id: ringmaster-par1
         audit_file: /var/lib/ringmaster/audit.jsonl
+        jetstream_replicas: 3 # one per NATS node
       nats:
         servers:
           - nats://10.0.0.9:4222
