@@ -4,7 +4,7 @@
  * and raises an existing one to it, never lowers it (another controller or the operator may have
  * asked for more); deploy/nats/jetstream.ts sets an exact count.
  */
-import { jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AGENTS_BUCKET, AUDIT_STREAM } from './defaults.ts';
@@ -40,7 +40,10 @@ export interface Replicated {
 /** Creates `asset` with `replicas`, or brings an existing one to it as `policy` says. */
 export async function ensureReplicas(jsm: JetStreamManager, asset: Asset, replicas: number, policy: ReplicaPolicy): Promise<Replicated> {
   const { stream } = asset;
-  const info = await jsm.streams.info(stream).catch(() => undefined);
+  const info = await jsm.streams.info(stream).catch((err: Error) => {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
+    throw err;
+  });
   if (!info) {
     await asset.create(replicas);
     const made = (await jsm.streams.info(stream)).config.num_replicas;
