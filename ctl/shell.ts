@@ -90,6 +90,17 @@ function completer(ctx: CompletionContext) {
 }
 
 /**
+ * Node's readline takes a TAB that arrives in one read with other keys for pasted text and inserts it. Keys typed
+ * quickly arrive that way over ssh or on a busy machine (TAB TAB would insert a tab, then complete), so every TAB
+ * completes, as in bash: this listener runs before readline's own, after the decoder disabled completion.
+ */
+function completeEveryTab(rl: Interface): void {
+  process.stdin.prependListener('keypress', (_text: string | undefined, key: { name?: string } | undefined) => {
+    if (key?.name === 'tab') Reflect.set(rl, 'isCompletionEnabled', true);
+  });
+}
+
+/**
  * Ctrl-C ends the streaming command running (logs -f, listen, wait: they end on SIGINT, which the
  * terminal does not send while readline reads keys), or else drops the line being typed, as in sh.
  */
@@ -109,6 +120,7 @@ export async function runShell(flags: TargetFlags & Record<string, unknown>): Pr
     input: process.stdin, output: process.stdout, prompt: await promptFor(flags), completer: completer(ctx),
     history: loadHistory(file), historySize: HISTORY_SIZE, removeHistoryDuplicates: true,
   });
+  completeEveryTab(rl);
   rl.on('history', (lines: string[]) => saveHistory(file, lines));
   let running = false;
   rl.on('SIGINT', () => onInterrupt(rl, running));
