@@ -7,9 +7,10 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { SPAWN_MARKER_ENV } from '../../../agent/defaults.ts';
 import { setChildSubreaper } from '../../../agent/supervise/native.ts';
-import { childrenOf } from '../../../agent/supervise/proc.ts';
+import { CLK_TCK, childrenOf, readStat } from '../../../agent/supervise/proc.ts';
 import { scanCounters, spawnedExited, spawnedWithMarker } from '../../../agent/supervise/scan.ts';
 import { findTree, surelyGone, type TreeQuery } from '../../../agent/supervise/tree.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -19,6 +20,9 @@ before(() => assert.ok(setChildSubreaper(), 'this test process is a child subrea
 after(() => {
   for (const pid of leftovers) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 });
+
+/** Time since boot in clock ticks, the unit of a process's start time. */
+const uptimeTicks = (): number => Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * CLK_TCK);
 
 /** Runs `sh -c script` the way ringd spawns (own session, marked), waits for the sh to exit; returns its tree query. */
 async function runToExit(script: string): Promise<TreeQuery> {
@@ -50,6 +54,9 @@ test('an orphan older than the tree does not count; one started with it does', a
   const orphan = await waitFor(() => { const t = findTree(older); return t.length === 1 && t[0]; }, { what: 'the older orphan' });
   leftovers.add(orphan);
   assert.ok(childrenOf(process.pid).includes(orphan), 'orphans are reparented to the subreaper');
+  // Start times are in clock ticks: a tree started in the orphan's tick may be its sibling, and rightly scans.
+  const born = readStat(orphan)!.starttime;
+  await waitFor(() => uptimeTicks() > born, { what: 'a clock tick after the orphan started' });
   assert.equal(surelyGone(await runToExit('exit 0')), true);
 });
 
